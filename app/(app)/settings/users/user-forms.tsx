@@ -1,0 +1,46 @@
+'use client';
+// Admin forms: create a user, change a role.
+import { useAction } from 'next-safe-action/hooks';
+import { createUserAction, setRoleAction } from '@/lib/actions/users';
+import { FormField, FormMessages, useActionForm } from '@/components/action-form';
+import { Button } from '@/components/ui/button';
+import { Label } from '@/components/ui/label';
+import { NativeSelect } from '@/components/ui/select';
+import { ROLES, type Role } from '@/lib/auth/roles';
+
+export function CreateUserForm() {
+  const form = useActionForm(createUserAction);
+  return (
+    <form onSubmit={form.onSubmit} className="grid max-w-md gap-4" noValidate>
+      <FormMessages error={form.formError} message={form.message} />
+      <FormField name="username" label="Username" error={form.fieldError('username')} />
+      <FormField name="displayName" label="Display name (optional)" error={form.fieldError('displayName')} />
+      <FormField name="password" label="Initial password" type="password" autoComplete="new-password" hint="They must change it at first login." error={form.fieldError('password')} />
+      <div className="grid gap-1.5">
+        <Label htmlFor="field-new-role">Role</Label>
+        <NativeSelect id="field-new-role" name="role" defaultValue="viewer">
+          {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+        </NativeSelect>
+      </div>
+      <Button type="submit" disabled={form.isPending} className="justify-self-start">Create user</Button>
+    </form>
+  );
+}
+
+export function RoleSelect({ userId, username, role }: { userId: string; username: string; role: Role }) {
+  const action = useAction(setRoleAction);
+  return (
+    <div className="grid gap-1">
+      <NativeSelect
+        aria-label={`Role of ${username}`}
+        defaultValue={role}
+        disabled={action.isPending}
+        onChange={(e) => action.execute({ userId, role: e.target.value as Role })}
+        className="w-36"
+      >
+        {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+      </NativeSelect>
+      {action.result.serverError && <span className="text-xs text-destructive" role="alert">{action.result.serverError}</span>}
+    </div>
+  );
+}

@@ -1,0 +1,76 @@
+'use server';
+// Server actions of signing in and out, first-run setup and changing one's password.
+import { cookies, headers } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { returnValidationErrors } from 'next-safe-action';
+import { actionClient, authedAction } from '@/lib/actions/safe-action';
+import { changePasswordInputSchema, loginInputSchema, setupInputSchema } from '@/lib/spec/account';
+import { login } from '@/lib/auth/login';
+import { SESSION_COOKIE, createSession, deleteSession, sessionCookieOptions, validateSession } from '@/lib/auth/sessions';
+import { isSecureRequest } from '@/lib/auth/request-meta';
+import { audit } from '@/lib/auth/audit';
+import { changeOwnPassword, completeSetup, UserError } from '@/lib/auth/users';
+
+/** Only same-site paths are followed after login. */
+function safeNext(next: string | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
+export const loginAction = actionClient
+  .metadata({ actionName: 'auth.login' })
+  .inputSchema(loginInputSchema)
+  .action(async ({ parsedInput, ctx }) => {
+    const result = await login({ username: parsedInput.username, password: parsedInput.password, ip: ctx.ip, userAgent: ctx.userAgent });
+    if (!result.ok) return { error: result.message, code: result.code };
+    (await cookies()).set(SESSION_COOKIE, result.token, sessionCookieOptions(result.expiresAt, isSecureRequest(await headers())));
+    redirect(result.user.mustChangePassword ? '/settings?must-change=1' : safeNext(parsedInput.next));
+  });
+
+export const logoutAction = actionClient.metadata({ actionName: 'auth.logout' }).action(async ({ ctx }) => {
+  const jar = await cookies();
+  const token = jar.get(SESSION_COOKIE)?.value;
+  if (token) {
+    const session = await validateSession(token);
+    await deleteSession(token);
+    if (session) await audit({ action: 'auth.logout', actor: session.user, ip: ctx.ip });
+  }
+  jar.delete(SESSION_COOKIE);
+  redirect('/login');
+});
+
+export const setupAction = actionClient
+  .metadata({ actionName: 'auth.setup' })
+  .inputSchema(setupInputSchema)
+  .action(async ({ parsedInput, ctx }) => {
+    try {
+      const user = await completeSetup(parsedInput);
+      await audit({ action: 'user.create', actor: user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { role: 'admin', firstRun: true } });
+      const session = await createSession(user.id, { ip: ctx.ip, userAgent: ctx.userAgent });
+      (await cookies()).set(SESSION_COOKIE, session.token, sessionCookieOptions(session.expiresAt, isSecureRequest(await headers())));
+    } catch (error) {
+      if (error instanceof UserError && error.field) {
+        await audit({ action: 'auth.setup', actorName: parsedInput.username, ip: ctx.ip, outcome: 'failed', details: { reason: error.message } });
+        returnValidationErrors(setupInputSchema, { [error.field]: { _errors: [error.message] } });
+      }
+      throw error;
+    }
+    redirect('/');
+  });
+
+export const changePasswordAction = authedAction
+  .metadata({ actionName: 'user.change-password' })
+  .inputSchema(changePasswordInputSchema)
+  .action(async ({ parsedInput, ctx }) => {
+    const token = (await cookies()).get(SESSION_COOKIE)?.value;
+    try {
+      await changeOwnPassword(ctx.user.id, parsedInput.currentPassword, parsedInput.newPassword, token);
+    } catch (error) {
+      if (error instanceof UserError && error.field) {
+        await audit({ action: 'user.change-password', actor: ctx.user, ip: ctx.ip, outcome: 'failed', targetType: 'user', targetId: ctx.user.id });
+        returnValidationErrors(changePasswordInputSchema, { [error.field]: { _errors: [error.message] } });
+      }
+      throw error;
+    }
+    await audit({ action: 'user.change-password', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: ctx.user.id });
+    return { message: 'Password changed. Your other sessions were signed out.' };
+  });

@@ -1,0 +1,52 @@
+'use server';
+// Server actions of user administration (admin only).
+import { revalidatePath } from 'next/cache';
+import { returnValidationErrors } from 'next-safe-action';
+import { z } from 'zod';
+import { ActionError, authedAction } from '@/lib/actions/safe-action';
+import { createUserInputSchema, passwordSchema, setRoleInputSchema } from '@/lib/spec/account';
+import { createUser, findUser, resetPassword, setUserRole, UserError } from '@/lib/auth/users';
+import { audit } from '@/lib/auth/audit';
+
+export const createUserAction = authedAction
+  .metadata({ actionName: 'user.create', role: 'admin' })
+  .inputSchema(createUserInputSchema)
+  .action(async ({ parsedInput, ctx }) => {
+    try {
+      const user = await createUser({ ...parsedInput, mustChangePassword: true });
+      await audit({ action: 'user.create', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { username: user.username, role: user.role } });
+      revalidatePath('/settings/users');
+      return { message: `User ${user.username} created. They must choose a new password at first login.` };
+    } catch (error) {
+      if (error instanceof UserError && error.field) returnValidationErrors(createUserInputSchema, { [error.field]: { _errors: [error.message] } });
+      throw error;
+    }
+  });
+
+export const setRoleAction = authedAction
+  .metadata({ actionName: 'user.set-role', role: 'admin' })
+  .inputSchema(setRoleInputSchema)
+  .action(async ({ parsedInput, ctx }) => {
+    try {
+      const user = await setUserRole(parsedInput.userId, parsedInput.role);
+      await audit({ action: 'user.set-role', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { username: user.username, role: user.role } });
+      revalidatePath('/settings/users');
+      return { message: `${user.username} is now ${user.role}.` };
+    } catch (error) {
+      if (error instanceof UserError) throw new ActionError(error.message);
+      throw error;
+    }
+  });
+
+const resetPasswordInputSchema = z.object({ userId: z.uuid('Not a valid user id'), password: passwordSchema });
+
+export const resetPasswordAction = authedAction
+  .metadata({ actionName: 'user.reset-password', role: 'admin' })
+  .inputSchema(resetPasswordInputSchema)
+  .action(async ({ parsedInput, ctx }) => {
+    const user = await findUser(parsedInput.userId);
+    if (!user) throw new ActionError('No such user');
+    await resetPassword(user.id, parsedInput.password);
+    await audit({ action: 'user.reset-password', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { username: user.username } });
+    return { message: `Password of ${user.username} reset; they must change it at next login.` };
+  });

@@ -1,0 +1,95 @@
+// One API endpoint = one declaration (method, path, role, zod schemas of params,
+// query, body and response). Route handlers are built from it by route(), and
+// the OpenAPI document is generated from the same declarations.
+import { NextResponse, type NextRequest } from 'next/server';
+import { z } from 'zod';
+import { ApiError, errorResponse, zodFields } from '@/lib/api/errors';
+import { authenticate, type Principal } from '@/lib/api/principal';
+import { hasRole, type Role } from '@/lib/auth/roles';
+import { audit } from '@/lib/auth/audit';
+import { clientIp } from '@/lib/auth/request-meta';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export type Endpoint = {
+  id: string;
+  method: HttpMethod;
+  /** OpenAPI-style path, e.g. /api/v1/tokens/{id} */
+  path: string;
+  summary: string;
+  tag: string;
+  /** 'public' only for health; otherwise the least role, and whether API tokens are refused. */
+  auth: 'public' | { role: Role; sessionOnly?: boolean };
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  response: z.ZodType;
+  status?: number;
+};
+
+type Infer<T> = T extends z.ZodType ? z.infer<T> : undefined;
+
+export type HandlerContext<E extends Endpoint> = {
+  req: NextRequest;
+  principal: E['auth'] extends 'public' ? Principal | null : Principal;
+  params: Infer<E['params']>;
+  query: Infer<E['query']>;
+  body: Infer<E['body']>;
+  ip: string | null;
+};
+
+type RouteContext = { params: Promise<Record<string, string | string[]>> };
+
+async function readJson(req: NextRequest): Promise<unknown> {
+  const text = await req.text();
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'invalid_input', 'The request body is not valid JSON');
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new ApiError(400, 'invalid_input', `Invalid ${what}: ${result.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`, zodFields(result.error));
+  return result.data;
+}
+
+/** Authenticates, authorises, validates, runs the handler and shapes errors as JSON. */
+export function route<E extends Endpoint>(endpoint: E, handler: (ctx: HandlerContext<E>) => Promise<unknown>) {
+  return async (req: NextRequest, context: RouteContext): Promise<Response> => {
+    const ip = clientIp(req.headers);
+    try {
+      const principal = await authenticate(req);
+      if (endpoint.auth !== 'public') {
+        if (!principal) throw new ApiError(401, 'unauthenticated', 'Authentication required: send a session cookie or "Authorization: Bearer <token>"');
+        const { role, sessionOnly } = endpoint.auth;
+        const readOnlyToken = principal.via === 'token' && principal.role === 'viewer' && endpoint.method !== 'GET';
+        const denied = !hasRole(principal.role, role) || readOnlyToken || (sessionOnly && principal.via === 'token');
+        if (denied) {
+          await audit({ action: `api.${endpoint.id}`, actor: principal.user, via: 'api', ip, outcome: 'denied', details: { required: role, via: principal.via } });
+          const reason = sessionOnly && principal.via === 'token' ? 'API tokens cannot do this; sign in to the web UI' : `This needs the ${role} role; this ${principal.via} has ${principal.role}`;
+          throw new ApiError(403, 'forbidden', reason);
+        }
+        if (principal.via === 'session' && endpoint.method !== 'GET') assertSameOrigin(req);
+      }
+      const params = endpoint.params ? parse(endpoint.params, await context.params, 'path parameters') : undefined;
+      const query = endpoint.query ? parse(endpoint.query, Object.fromEntries(req.nextUrl.searchParams), 'query') : undefined;
+      const body = endpoint.body ? parse(endpoint.body, await readJson(req), 'body') : undefined;
+      const data = await handler({ req, principal, params, query, body, ip } as HandlerContext<E>);
+      return NextResponse.json(data, { status: endpoint.status ?? 200, headers: { 'cache-control': 'no-store' } });
+    } catch (error) {
+      if (error instanceof ApiError) return errorResponse(error.status, error.code, error.message, error.fields);
+      console.error(`API ${endpoint.method} ${endpoint.path} failed:`, error instanceof Error ? error.message : 'unknown error');
+      return errorResponse(500, 'internal', 'Internal error; see the server log');
+    }
+  };
+}
+
+/** Cookie-authenticated writes must come from our own pages (CSRF). */
+function assertSameOrigin(req: NextRequest): void {
+  const origin = req.headers.get('origin');
+  const host = req.headers.get('host');
+  if (!origin || !host || new URL(origin).host !== host) throw new ApiError(403, 'forbidden', 'Cross-site request refused: send an API token, or call from the Hostdeck web UI');
+}

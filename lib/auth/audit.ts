@@ -1,0 +1,64 @@
+// The audit log: every change of state writes who, what, target, when and from
+// which address. Details must never carry secrets (passwords, tokens, keys).
+import { getDb } from '@/lib/db';
+import type { Prisma } from '@/lib/db';
+
+export type AuditVia = 'web' | 'api' | 'cli' | 'system';
+export type AuditOutcome = 'ok' | 'denied' | 'failed';
+
+export type AuditEntry = {
+  action: string;
+  actor?: { id: string; username: string } | null;
+  actorName?: string;
+  via?: AuditVia;
+  targetType?: string;
+  targetId?: string;
+  ip?: string | null;
+  outcome?: AuditOutcome;
+  details?: Prisma.InputJsonValue;
+};
+
+export async function audit(entry: AuditEntry, db: Pick<ReturnType<typeof getDb>, 'auditEvent'> = getDb()): Promise<void> {
+  await db.auditEvent.create({
+    data: {
+      action: entry.action,
+      actorId: entry.actor?.id ?? null,
+      actorName: entry.actor?.username ?? entry.actorName ?? null,
+      via: entry.via ?? 'web',
+      targetType: entry.targetType ?? null,
+      targetId: entry.targetId ?? null,
+      ip: entry.ip ?? null,
+      outcome: entry.outcome ?? 'ok',
+      details: entry.details,
+    },
+  });
+}
+
+export const AUDIT_PAGE_SIZE = 50;
+
+export type AuditFilter = {
+  action?: string;
+  actor?: string;
+  targetType?: string;
+  outcome?: string;
+  from?: Date;
+  to?: Date;
+  page?: number;
+};
+
+export async function listAuditEvents(filter: AuditFilter) {
+  const where: Prisma.AuditEventWhereInput = {
+    ...(filter.action ? { action: { startsWith: filter.action } } : {}),
+    ...(filter.actor ? { actorName: filter.actor } : {}),
+    ...(filter.targetType ? { targetType: filter.targetType } : {}),
+    ...(filter.outcome ? { outcome: filter.outcome } : {}),
+    ...(filter.from || filter.to ? { at: { ...(filter.from ? { gte: filter.from } : {}), ...(filter.to ? { lte: filter.to } : {}) } } : {}),
+  };
+  const page = Math.max(1, filter.page ?? 1);
+  const db = getDb();
+  const [total, events] = await Promise.all([
+    db.auditEvent.count({ where }),
+    db.auditEvent.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], skip: (page - 1) * AUDIT_PAGE_SIZE, take: AUDIT_PAGE_SIZE }),
+  ]);
+  return { total, page, pageSize: AUDIT_PAGE_SIZE, events };
+}

@@ -1,0 +1,40 @@
+// Brings the database up for a Hostdeck process (server or CLI): DATABASE_URL
+// when set, else the embedded PostgreSQL in HOSTDECK_DATA_DIR; then applies the
+// committed migrations and exports DATABASE_URL for lib/db.ts.
+import path from 'node:path';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '@/lib/db/embedded-postgres';
+import { applyMigrations } from '@/lib/db/migrate';
+
+export type DatabaseHandle = { url: string; embedded: EmbeddedPostgres | null; applied: string[]; stop(): Promise<void> };
+
+/** The project folder: HOSTDECK_ROOT (set by bin/hostdeck.mjs) or the working directory. */
+export function projectRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.HOSTDECK_ROOT ?? process.cwd());
+}
+
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.HOSTDECK_DATA_DIR ?? path.join(projectRoot(env), '.data'));
+}
+
+export async function bootstrapDatabase(options: { log?: (message: string) => void; migrate?: boolean } = {}): Promise<DatabaseHandle> {
+  const log = options.log ?? (() => {});
+  let embedded: EmbeddedPostgres | null = null;
+  let url = process.env.DATABASE_URL;
+  if (!url) {
+    const dir = path.join(dataDir(), 'postgres');
+    log(`Starting the embedded PostgreSQL in ${dir}`);
+    embedded = await startEmbeddedPostgres({ dataDir: dir });
+    url = embedded.url;
+    process.env.DATABASE_URL = url;
+  }
+  const applied = options.migrate === false ? [] : await applyMigrations(url, path.join(projectRoot(), 'prisma/migrations'));
+  if (applied.length) log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
+  return {
+    url,
+    embedded,
+    applied,
+    async stop() {
+      await embedded?.stop();
+    },
+  };
+}
