@@ -2,8 +2,10 @@
 // Next.js pages, actions and API, and WebSocket upgrades for /console.
 // Usage: tsx server.ts [--dev]     (PORT, HOST as in Next.js; see README)
 import http from 'node:http';
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import next from 'next';
-import { bootstrapDatabase } from '@/lib/db/bootstrap';
+import { bootstrapDatabase, dataDir } from '@/lib/db/bootstrap';
 import { disconnectDb } from '@/lib/db';
 import { ensureFirstRun } from '@/lib/auth/users';
 import { CONSOLE_PATH, handleConsoleUpgrade } from '@/lib/console/upgrade';
@@ -54,7 +56,13 @@ async function main() {
   const url = `http://${shownHost}:${actualPort}`;
   log(`Hostdeck ${dev ? '(development) ' : ''}is running at ${url}`);
   if (firstRun.kind === 'admin-created') log(`Created the admin user "${firstRun.username}" from HOSTDECK_ADMIN_PASSWORD. Log in at ${url}/login`);
-  if (firstRun.kind === 'setup-token') log(`First run: create the admin account at ${url}/setup?token=${firstRun.token} (the token expires ${firstRun.expiresAt.toISOString()})`);
+  if (firstRun.kind === 'setup-token') {
+    const tokenFile = path.join(dataDir(), 'setup-token');
+    await fs.mkdir(dataDir(), { recursive: true });
+    await fs.writeFile(tokenFile, `${firstRun.token}\n`, { mode: 0o600 });
+    log(`First run: create the admin account at ${url}/setup?token=${firstRun.token}`);
+    log(`(the one-time token is also in ${tokenFile}; it expires ${firstRun.expiresAt.toISOString()})`);
+  }
   if (firstRun.kind === 'has-users') log(`Log in at ${url}/login`);
 
   let stopping = false;

@@ -48,7 +48,7 @@ export function FormField({ name, label, error, hint, ...props }: React.Componen
 }
 
 export function FormMessages({ error, message }: { error?: string; message?: string }) {
-  if (error) return <Alert variant="destructive">{error}</Alert>;
-  if (message) return <Alert variant="success">{message}</Alert>;
+  if (error) return <Alert variant="destructive" data-testid="form-error">{error}</Alert>;
+  if (message) return <Alert variant="success" data-testid="form-message">{message}</Alert>;
   return null;
 }

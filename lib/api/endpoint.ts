@@ -52,7 +52,7 @@ async function readJson(req: NextRequest): Promise<unknown> {
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError(400, 'invalid_input', `Invalid ${what}: ${result.error.issues.map((i) => `${i.path.join('.') || what}: ${i.message}`).join('; ')}`, zodFields(result.error));
+  if (!result.success) throw new ApiError(400, 'invalid_input', `Invalid ${what}: ${result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`, zodFields(result.error));
   return result.data;
 }
 

@@ -40,7 +40,7 @@ export function RoleSelect({ userId, username, role }: { userId: string; usernam
       >
         {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
       </NativeSelect>
-      {action.result.serverError && <span className="text-xs text-destructive" role="alert">{action.result.serverError}</span>}
+      {action.result.serverError && <span className="text-xs text-destructive" role="alert" data-testid="form-error">{action.result.serverError}</span>}
     </div>
   );
 }
