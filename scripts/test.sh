@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# npm test: every test, on real parts. Installs missing Debian packages (as root),
+# generates the Prisma client, type-checks, then runs unit tests, integration
+# tests (real PostgreSQL, sshd, libvirtd) and browser tests (Chromium), and
+# prints one closing line "tests: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1 CI="${CI:-}"
+results=.data/test-results
+rm -rf "$results" && mkdir -p "$results"
+
+bash scripts/install-test-deps.sh || exit 1
+node scripts/prisma-generate.mjs >/dev/null || { echo "prisma generate failed" >&2; exit 1; }
+
+status=0
+step() { echo; echo "=== $1"; }
+
+step "typecheck"
+npx --no-install tsc --noEmit -p . || status=1
+
+step "unit tests"
+npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=1
+
+step "integration tests (real PostgreSQL, OpenSSH, libvirt/QEMU)"
+npx --no-install vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json" || status=1
+
+step "browser tests (Chromium)"
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" npx --no-install playwright test --reporter=list,json || status=1
+
+node -e '
+const fs = require("fs");
+let passed = 0, failed = 0, files = 0;
+for (const f of ["unit", "integration", "e2e"]) {
+  const p = `${process.argv[1]}/${f}.json`;
+  if (!fs.existsSync(p)) { failed++; console.log(`${f}: no results (the runner did not finish)`); continue; }
+  const r = JSON.parse(fs.readFileSync(p, "utf8"));
+  files++;
+  if (r.numPassedTests !== undefined) { passed += r.numPassedTests; failed += r.numFailedTests; }
+  else { passed += r.stats.expected; failed += r.stats.unexpected + r.stats.flaky; }
+}
+console.log(`\ntests: ${passed} passed, ${failed} failed`);
+if (passed === 0) { console.log("no test ran"); process.exit(1); }
+process.exit(failed ? 1 : 0);
+' "$results" || status=1
+exit $status
