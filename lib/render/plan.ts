@@ -1,0 +1,304 @@
+// lib/render/plan — what a deployment would do, and what drifted on the host.
+//
+// Owns: comparing three states of a host, all already in memory (pure):
+// - desired: what Hostdeck renders now (renderHost);
+// - deployed: the files and manifest of the last deployed revision;
+// - live: `virsh dumpxml` of the domains on the host, by VM name.
+// Domain XML is compared only after normalizeDomainXml, so what libvirtd adds
+// is not a change. Per VM the plan says:
+// - added      — no deployed (or live) definition yet;
+// - changed    — with the list of what changed (memory, vcpus, disks,
+//                interfaces, graphics, …, powerState, autostart, cloud-init)
+//                and restartNeeded when the VM is (or will stay) running and
+//                the change only applies at its next boot — Hostdeck defines
+//                the new XML and never restarts a VM by itself;
+// - removed    — marked `remove` and still there; its disks are kept unless
+//                deleteDisks;
+// - unchanged  — nothing to do (also a `remove`d VM that is already gone);
+// - unmanaged  — deployed before but no longer in the spec: left as it is.
+// drifted: the live definition differs from the deployed one (or the domain
+// is missing on the host) — someone changed the host outside Hostdeck.
+import { childElements, ownText, parseXml, type XmlElement } from './xml-tree';
+import { normalizeDomainTree } from './normalize';
+import { cloudInitDir, NIX_MODULE_FILE, vmXmlFile } from './layout';
+import type { ManifestVm, RenderedFile, RenderManifest } from './render-host';
+import { HOSTDECK_XML_PREFIX } from './domain-xml';
+
+export interface PlanInput {
+  desired: { files: readonly RenderedFile[]; manifest: RenderManifest };
+  /** Last deployed revision; absent for a host that was never deployed. */
+  deployed?: { files: readonly RenderedFile[]; manifest?: RenderManifest | null } | null;
+  /** `virsh dumpxml NAME` per domain name on the host; absent when not read. A VM missing here is not defined on the host. */
+  live?: Readonly<Record<string, string>> | ReadonlyMap<string, string> | null;
+}
+
+export type VmAction = 'added' | 'changed' | 'removed' | 'unchanged' | 'unmanaged';
+
+export interface VmPlan {
+  name: string;
+  action: VmAction;
+  /** What differs from the deployed (or, if none, the live) state, e.g. ['memory', 'vcpus', 'powerState']. */
+  changes: string[];
+  /** The change applies only after the VM's next restart (which Hostdeck does not do by itself). */
+  restartNeeded: boolean;
+  /** For `removed`: whether the disks are deleted, and which. */
+  removal: { deleteDisks: boolean; disks: string[] } | null;
+  /** The live definition differs from the deployed one. */
+  drifted: boolean;
+  /** What drifted, e.g. ['memory'] or ['missing on host']. */
+  drift: string[];
+  /** Whether the domain runs now (from the live XML), or null when unknown. */
+  running: boolean | null;
+}
+
+export type FileAction = 'added' | 'changed' | 'removed' | 'unchanged' | 'none';
+
+export interface HostPlan {
+  host: string;
+  /** The NixOS module (default.nix); 'none' on libvirt hosts. */
+  hostModule: FileAction;
+  vms: VmPlan[];
+  /** Anything to deploy at all (desired differs from deployed). */
+  changed: boolean;
+  /** Any VM drifted. */
+  drifted: boolean;
+  summary: { added: number; changed: number; removed: number; unchanged: number; unmanaged: number; drifted: number; restartNeeded: number };
+  desiredHash: string;
+  deployedHash: string | null;
+}
+
+/** Changes that never need the VM to restart. */
+const LIVE_CHANGES = new Set(['description', 'tags', 'metadata', 'powerState', 'autostart', 'cloud-init user-data']);
+
+const DEVICE_CATEGORY: Record<string, string> = {
+  disk: 'disks',
+  controller: 'controllers',
+  interface: 'interfaces',
+  graphics: 'graphics',
+  serial: 'serial console',
+  console: 'serial console',
+  channel: 'guest agent',
+  tpm: 'tpm',
+  video: 'video',
+  input: 'input devices',
+  rng: 'rng',
+  filesystem: 'filesystems',
+  hostdev: 'host devices',
+  sound: 'sound',
+  watchdog: 'watchdog',
+};
+
+const TOP_CATEGORY: Record<string, string> = {
+  name: 'name',
+  uuid: 'uuid',
+  title: 'description',
+  description: 'description',
+  memory: 'memory',
+  maxMemory: 'memory',
+  memoryBacking: 'memory',
+  vcpu: 'vcpus',
+  vcpus: 'vcpus',
+  cputune: 'vcpus',
+  cpu: 'cpu',
+  features: 'features',
+  clock: 'clock',
+  on_poweroff: 'lifecycle',
+  on_reboot: 'lifecycle',
+  on_crash: 'lifecycle',
+  pm: 'power management',
+};
+
+function push(groups: Map<string, string[]>, category: string, value: string): void {
+  const list = groups.get(category);
+  if (list) list.push(value);
+  else groups.set(category, [value]);
+}
+
+function isSeedDisk(disk: XmlElement): boolean {
+  return disk.attributes.device === 'cdrom' && childElements(disk).some((child) => child.name === 'source' && (child.attributes.file ?? '').startsWith('/var/lib/hostdeck/seeds/'));
+}
+
+/** A normalised domain split into comparable parts by category. */
+function categorise(domain: XmlElement): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  push(groups, 'domain type', domain.attributes.type ?? '');
+  for (const child of childElements(domain)) {
+    if (child.name === 'devices') {
+      for (const device of childElements(child)) {
+        const category = device.name === 'disk' && isSeedDisk(device) ? 'cloud-init seed' : (DEVICE_CATEGORY[device.name] ?? device.name);
+        push(groups, category, JSON.stringify(device));
+      }
+    } else if (child.name === 'os') {
+      for (const part of childElements(child)) {
+        if (part.name === 'type') {
+          push(groups, 'machine', `${part.attributes.arch ?? ''}/${part.attributes.machine ?? ''}/${ownText(part)}`);
+        } else push(groups, part.name === 'boot' ? 'boot order' : 'firmware', JSON.stringify(part));
+      }
+      push(groups, 'firmware', JSON.stringify(child.attributes));
+    } else if (child.name === 'metadata') {
+      for (const entry of childElements(child)) {
+        push(groups, entry.name === `${HOSTDECK_XML_PREFIX}:vm` ? 'tags' : 'metadata', JSON.stringify(entry));
+      }
+    } else {
+      push(groups, TOP_CATEGORY[child.name] ?? child.name, JSON.stringify(child));
+    }
+  }
+  return groups;
+}
+
+/** The categories in which two normalised domains differ, in a stable order. */
+export function domainDifferences(a: XmlElement, b: XmlElement): string[] {
+  const left = categorise(a);
+  const right = categorise(b);
+  const categories = new Set([...left.keys(), ...right.keys()]);
+  const out: string[] = [];
+  for (const category of categories) {
+    if (JSON.stringify(left.get(category) ?? []) !== JSON.stringify(right.get(category) ?? [])) out.push(category);
+  }
+  return out.sort();
+}
+
+class NormalisedCache {
+  private readonly cache = new Map<string, XmlElement>();
+  get(xml: string): XmlElement {
+    let tree = this.cache.get(xml);
+    if (!tree) {
+      tree = normalizeDomainTree(parseXml(xml));
+      this.cache.set(xml, tree);
+    }
+    return tree;
+  }
+}
+
+function differences(cache: NormalisedCache, from: string, to: string): string[] {
+  if (from === to) return [];
+  return domainDifferences(cache.get(from), cache.get(to));
+}
+
+function fileMap(files: readonly RenderedFile[]): Map<string, string> {
+  return new Map(files.map((file) => [file.path, file.content]));
+}
+
+function liveMap(live: PlanInput['live']): Map<string, string> | null {
+  if (!live) return null;
+  return live instanceof Map ? new Map(live) : new Map(Object.entries(live as Record<string, string>));
+}
+
+function isRunning(liveXml: string): boolean {
+  // libvirt gives running domains an `id` attribute on <domain>.
+  const root = parseXml(liveXml);
+  return root.attributes.id !== undefined && root.attributes.id !== '-1';
+}
+
+function describeDisk(disk: ManifestVm['disks'][number]): string {
+  return disk.path ?? `${disk.pool}/${disk.volume}`;
+}
+
+function cloudInitChanged(vm: string, desired: Map<string, string>, deployed: Map<string, string>): boolean {
+  const prefix = `${cloudInitDir(vm)}/`;
+  const paths = new Set([...desired.keys(), ...deployed.keys()].filter((path) => path.startsWith(prefix)));
+  return [...paths].some((path) => desired.get(path) !== deployed.get(path));
+}
+
+/** Compare desired, deployed and live state of one host. */
+export function plan(input: PlanInput): HostPlan {
+  const cache = new NormalisedCache();
+  const desiredFiles = fileMap(input.desired.files);
+  const deployedFiles = input.deployed ? fileMap(input.deployed.files) : null;
+  const deployedManifest = input.deployed?.manifest ?? null;
+  const live = liveMap(input.live);
+  const desiredVms = new Map(input.desired.manifest.vms.map((vm) => [vm.name, vm]));
+  const deployedVmManifest = new Map((deployedManifest?.vms ?? []).map((vm) => [vm.name, vm]));
+
+  const vmNames = new Set<string>(desiredVms.keys());
+  if (deployedFiles) {
+    for (const path of deployedFiles.keys()) {
+      const match = /^vms\/([a-z][a-z0-9-]*)\.xml$/.exec(path);
+      if (match) vmNames.add(match[1]!);
+    }
+  }
+
+  const vms: VmPlan[] = [];
+  for (const name of [...vmNames].sort()) {
+    const desired = desiredVms.get(name);
+    const desiredXml = desired?.xmlFile ? desiredFiles.get(desired.xmlFile) ?? null : null;
+    const deployedXml = deployedFiles?.get(vmXmlFile(name)) ?? null;
+    const liveXml = live ? live.get(name) ?? null : undefined;
+    const running = typeof liveXml === 'string' ? isRunning(liveXml) : null;
+
+    let drift: string[] = [];
+    if (deployedXml !== null && live) {
+      drift = liveXml === null || liveXml === undefined ? ['missing on host'] : differences(cache, deployedXml, liveXml);
+    }
+    const base = deployedXml ?? (typeof liveXml === 'string' ? liveXml : null);
+
+    const entry: VmPlan = { name, action: 'unchanged', changes: [], restartNeeded: false, removal: null, drifted: drift.length > 0, drift, running };
+    if (!desired) {
+      entry.action = 'unmanaged';
+    } else if (desired.remove) {
+      const present = typeof liveXml === 'string' || (liveXml === undefined && deployedXml !== null);
+      if (present) {
+        entry.action = 'removed';
+        entry.removal = { deleteDisks: desired.deleteDisks, disks: desired.disks.map(describeDisk) };
+      }
+    } else if (desiredXml === null) {
+      throw new Error(`the desired render has no XML file for VM ${name}`);
+    } else if (base === null) {
+      entry.action = 'added';
+    } else {
+      const changes = differences(cache, base, desiredXml);
+      const before = deployedVmManifest.get(name);
+      if (before && before.powerState !== desired.powerState) changes.push('powerState');
+      if (before && before.autostart !== desired.autostart) changes.push('autostart');
+      if (deployedFiles && cloudInitChanged(name, desiredFiles, deployedFiles)) changes.push('cloud-init user-data');
+      entry.changes = changes;
+      if (changes.length > 0) {
+        entry.action = 'changed';
+        const needsBoot = changes.some((change) => !LIVE_CHANGES.has(change));
+        const runningNow = running ?? (before ? before.powerState === 'running' : true);
+        entry.restartNeeded = needsBoot && runningNow && desired.powerState === 'running';
+      }
+    }
+    vms.push(entry);
+  }
+
+  const desiredModule = desiredFiles.get(NIX_MODULE_FILE);
+  const deployedModule = deployedFiles?.get(NIX_MODULE_FILE);
+  const hostModule: FileAction =
+    desiredModule === undefined
+      ? deployedModule === undefined ? 'none' : 'removed'
+      : deployedModule === undefined ? 'added' : deployedModule === desiredModule ? 'unchanged' : 'changed';
+
+  const count = (action: VmAction) => vms.filter((vm) => vm.action === action).length;
+  const summary = {
+    added: count('added'),
+    changed: count('changed'),
+    removed: count('removed'),
+    unchanged: count('unchanged'),
+    unmanaged: count('unmanaged'),
+    drifted: vms.filter((vm) => vm.drifted).length,
+    restartNeeded: vms.filter((vm) => vm.restartNeeded).length,
+  };
+  const deployedHash = deployedManifest?.hash ?? null;
+  const changed =
+    summary.added + summary.changed + summary.removed > 0 ||
+    (hostModule !== 'unchanged' && hostModule !== 'none') ||
+    (deployedHash !== null && deployedHash !== input.desired.manifest.hash && filesDiffer(input.desired.files, input.deployed?.files ?? []));
+  return {
+    host: input.desired.manifest.host.name,
+    hostModule,
+    vms,
+    changed,
+    drifted: summary.drifted > 0,
+    summary,
+    desiredHash: input.desired.manifest.hash,
+    deployedHash,
+  };
+}
+
+function filesDiffer(a: readonly RenderedFile[], b: readonly RenderedFile[]): boolean {
+  if (a.length !== b.length) return true;
+  const other = fileMap(b);
+  return a.some((file) => other.get(file.path) !== file.content);
+}
+
