@@ -4,6 +4,7 @@ import { getDb } from '@/lib/db';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { randomSecret, safeEqual, sha256Hex } from '@/lib/auth/crypto';
 import { deleteUserSessions } from '@/lib/auth/sessions';
+import { audit } from '@/lib/auth/audit';
 import { passwordSchema, usernameSchema } from '@/lib/spec/account';
 import type { Role } from '@/lib/auth/roles';
 
@@ -94,7 +95,8 @@ export async function ensureFirstRun(env: NodeJS.ProcessEnv = process.env): Prom
     const username = usernameSchema.parse(env.HOSTDECK_ADMIN_USERNAME ?? 'admin');
     const checked = passwordSchema.safeParse(password);
     if (!checked.success) throw new UserError(`HOSTDECK_ADMIN_PASSWORD: ${checked.error.issues[0]?.message}`, 'HOSTDECK_ADMIN_PASSWORD');
-    await createUser({ username, password, role: 'admin' });
+    const admin = await createUser({ username, password, role: 'admin' });
+    await audit({ action: 'user.create', actorName: 'system', via: 'system', targetType: 'user', targetId: admin.id, details: { username, role: 'admin', firstRun: true, from: 'HOSTDECK_ADMIN_PASSWORD' } });
     return { kind: 'admin-created', username };
   }
   const token = randomSecret(24);

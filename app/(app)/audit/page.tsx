@@ -82,7 +82,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </TableBody>
       </Table>
       <div className="mt-4 flex items-center justify-between text-sm text-muted-foreground">
-        <span>{total} events · page {page} of {pages}</span>
+        <span>{total} {total === 1 ? 'event' : 'events'} · page {page} of {pages}</span>
         <div className="flex gap-2">
           {page > 1 && <Button asChild variant="outline" size="sm"><Link href={link(page - 1)}>Newer</Link></Button>}
           {page < pages && <Button asChild variant="outline" size="sm"><Link href={link(page + 1)}>Older</Link></Button>}
