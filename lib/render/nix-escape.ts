@@ -10,8 +10,10 @@
 // - ''…'' strings: `''` closes, `'''` is a literal `''`, `''$` is a literal `$`,
 //   `''\x` is an escaped character, `${` opens an interpolation. Tokens match
 //   greedily, so a lone `'` right before an escape that starts with `''` would
-//   merge with it (`'` + `''${` reads as `'''` + `${`); such a `'` is written
-//   as `''\'`. Escaped newlines do not count for indentation stripping.
+//   merge with it (`'` + `''${` reads as `'''` + `${`); such a `'` (before an
+//   escape or the closing delimiter) is written as `''\'`. Spaces and tabs at
+//   a line start — also right after an escaped newline (Nix 2.8) — count as
+//   indentation; they are written as interpolations.
 
 /** A Nix double-quoted string literal holding exactly `value`. */
 export function nixString(value: string): string {
@@ -34,15 +36,28 @@ export function nixString(value: string): string {
 
 /**
  * The body of a Nix indented string (''…'') holding exactly `value`, to be
- * placed between `''` delimiters. Newlines and carriage returns are escaped,
- * so the value cannot change the string's indentation.
+ * placed between `''` delimiters, also at the start of an indented line.
+ * Newlines, carriage returns and whitespace at a line start are escaped, so
+ * the value cannot change the string's indentation. (The generated module
+ * keeps spec values in "…" data instead; this is for code that must splice a
+ * value into an indented string.)
  */
 export function nixIndentedBody(value: string): string {
   assertNoNul(value);
   let out = '';
+  // Nix counts spaces and tabs at the start of a line (also after an escaped
+  // newline) as indentation. An interpolation is not whitespace, so such a
+  // first space or tab is written as ${" "} and the indentation stays the caller's.
+  let atLineStart = true;
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;
     const next = value[i + 1];
+    if (atLineStart && (c === ' ' || c === '\t')) {
+      out += c === ' ' ? '${" "}' : '${"\\t"}';
+      atLineStart = false;
+      continue;
+    }
+    atLineStart = false;
     if (c === "'") {
       if (next === "'") {
         out += "'''";
@@ -56,9 +71,10 @@ export function nixIndentedBody(value: string): string {
     } else if (c === '$' && next === '{') {
       out += "''${";
       i++;
-    } else if (c === '\n') out += "''\\n";
-    else if (c === '\r') out += "''\\r";
-    else out += c;
+    } else if (c === '\n' || c === '\r') {
+      out += c === '\n' ? "''\\n" : "''\\r";
+      atLineStart = true;
+    } else out += c;
   }
   return out;
 }

@@ -113,6 +113,11 @@ export function freeText(maxLength: number, what = 'text') {
     });
 }
 
+/** A whole number of some unit; "is required" when missing. */
+export function wholeNumber(unit: string) {
+  return z.int({ error: (issue) => (issue.input === undefined ? 'is required' : `must be a whole number of ${unit}`) });
+}
+
 /** A new random UUID (version 4), lowercase. Generate once per VM and store it. */
 export function newUuid(): string {
   return globalThis.crypto.randomUUID().toLowerCase();

@@ -12,7 +12,7 @@
 // is what a form or an API client may send for a new VM (UUID and MACs may be
 // missing); `assignIdentity` fills them once.
 import { z } from 'zod';
-import { absolutePath, freeText, ifName, macAddress, newMac, newUuid, objectName, uuid, vmName, volumeName } from './primitives';
+import { absolutePath, freeText, ifName, macAddress, newMac, newUuid, objectName, uuid, vmName, volumeName, wholeNumber } from './primitives';
 
 export const MEMORY_MIB_MIN = 16;
 export const MEMORY_MIB_MAX = 16 * 1024 * 1024; // 16 TiB
@@ -40,8 +40,7 @@ export const diskSource = z.discriminatedUnion('type', [
 
 export const diskSpec = z.strictObject({
   source: diskSource,
-  sizeGiB: z
-    .int({ error: 'must be a whole number of GiB' })
+  sizeGiB: wholeNumber('GiB')
     .min(1, { error: 'must be at least 1 GiB' })
     .max(DISK_GIB_MAX, { error: `must be at most ${DISK_GIB_MAX} GiB (64 TiB)` }),
   format: z.enum(['qcow2', 'raw']).default('qcow2'),
@@ -74,12 +73,10 @@ function vmSchema<U extends z.ZodType<string | undefined>, M extends z.ZodType<s
   return z.strictObject({
     name: vmName,
     uuid: vmUuid,
-    vcpus: z
-      .int({ error: 'must be a whole number of vCPUs' })
+    vcpus: wholeNumber('vCPUs')
       .min(1, { error: 'must be at least 1 vCPU' })
       .max(VCPUS_MAX, { error: `must be at most ${VCPUS_MAX} vCPUs` }),
-    memoryMiB: z
-      .int({ error: 'must be a whole number of MiB' })
+    memoryMiB: wholeNumber('MiB')
       .min(MEMORY_MIB_MIN, { error: `must be at least ${MEMORY_MIB_MIN} MiB` })
       .max(MEMORY_MIB_MAX, { error: `must be at most ${MEMORY_MIB_MAX} MiB (16 TiB)` }),
     machine: z
