@@ -243,14 +243,11 @@ function normaliseOs(os: XmlElement): XmlElement {
   });
 }
 
+/** The CPU libvirt picks for a TCG domain without <cpu>: qemu64 (expanded with its features while running). */
 function isDefaultTcgCpu(cpu: XmlElement): boolean {
-  const children = childElements(cpu);
-  return (
-    cpu.attributes.mode === 'custom' &&
-    children.length === 1 &&
-    children[0]!.name === 'model' &&
-    ownText(children[0]!).trim() === 'qemu64'
-  );
+  const model = childElements(cpu).find((child) => child.name === 'model');
+  return cpu.attributes.mode === 'custom' && model !== undefined && ownText(model).trim() === 'qemu64' &&
+    childElements(cpu).every((child) => child.name === 'model' || child.name === 'feature');
 }
 
 function normaliseTopLevel(child: XmlElement): XmlElement | null {

@@ -8,7 +8,8 @@
 // is not a change. Per VM the plan says:
 // - added      — no deployed (or live) definition yet;
 // - changed    — with the list of what changed (memory, vcpus, disks,
-//                interfaces, graphics, …, powerState, autostart, cloud-init)
+//                interfaces, graphics, …, powerState, autostart, disk size,
+//                cloud-init user-data)
 //                and restartNeeded when the VM is (or will stay) running and
 //                the change only applies at its next boot — Hostdeck defines
 //                the new XML and never restarts a VM by itself;
@@ -68,7 +69,8 @@ export interface HostPlan {
 }
 
 /** Changes that never need the VM to restart. */
-const LIVE_CHANGES = new Set(['description', 'tags', 'metadata', 'powerState', 'autostart', 'cloud-init user-data']);
+// ('disk size': disks that exist are never resized by a deployment; only new disks get the new size.)
+const LIVE_CHANGES = new Set(['description', 'tags', 'metadata', 'powerState', 'autostart', 'cloud-init user-data', 'disk size']);
 
 const DEVICE_CATEGORY: Record<string, string> = {
   disk: 'disks',
@@ -194,6 +196,11 @@ function describeDisk(disk: ManifestVm['disks'][number]): string {
   return disk.path ?? `${disk.pool}/${disk.volume}`;
 }
 
+function diskSizesChanged(before: ManifestVm, after: ManifestVm): boolean {
+  const sizes = new Map(before.disks.map((disk) => [describeDisk(disk), disk.capacityGiB]));
+  return after.disks.some((disk) => sizes.has(describeDisk(disk)) && sizes.get(describeDisk(disk)) !== disk.capacityGiB);
+}
+
 function cloudInitChanged(vm: string, desired: Map<string, string>, deployed: Map<string, string>): boolean {
   const prefix = `${cloudInitDir(vm)}/`;
   const paths = new Set([...desired.keys(), ...deployed.keys()].filter((path) => path.startsWith(prefix)));
@@ -250,6 +257,7 @@ export function plan(input: PlanInput): HostPlan {
       const before = deployedVmManifest.get(name);
       if (before && before.powerState !== desired.powerState) changes.push('powerState');
       if (before && before.autostart !== desired.autostart) changes.push('autostart');
+      if (before && diskSizesChanged(before, desired)) changes.push('disk size');
       if (deployedFiles && cloudInitChanged(name, desiredFiles, deployedFiles)) changes.push('cloud-init user-data');
       entry.changes = changes;
       if (changes.length > 0) {
