@@ -259,7 +259,7 @@ export function plan(input: PlanInput): HostPlan {
       if (before && before.autostart !== desired.autostart) changes.push('autostart');
       if (before && diskSizesChanged(before, desired)) changes.push('disk size');
       if (deployedFiles && cloudInitChanged(name, desiredFiles, deployedFiles)) changes.push('cloud-init user-data');
-      entry.changes = changes;
+      entry.changes = [...new Set(changes)].sort();
       if (changes.length > 0) {
         entry.action = 'changed';
         const needsBoot = changes.some((change) => !LIVE_CHANGES.has(change));

@@ -81,7 +81,7 @@ describe('plan against the deployed revision', () => {
       deployed,
     });
     expect(vmPlan(result, 'web1')).toMatchObject({ action: 'changed', changes: ['description', 'tags'], restartNeeded: false });
-    expect(vmPlan(result, 'db1')).toMatchObject({ action: 'changed', changes: ['powerState', 'autostart'], restartNeeded: false });
+    expect(vmPlan(result, 'db1')).toMatchObject({ action: 'changed', changes: ['autostart', 'powerState'], restartNeeded: false });
   });
 
   it('names disks, interfaces, graphics, firmware, TPM and cloud-init changes', () => {
