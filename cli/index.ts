@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerUserCommands } from '@/cli/commands/users';
 import { registerTokenCommands } from '@/cli/commands/tokens';
+import { registerSpecCommands } from '@/cli/commands/render';
 import { UsageError, withDatabase } from '@/cli/io';
 import { HOSTDECK_VERSION } from '@/lib/version';
 
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
 
   registerUserCommands(program);
   registerTokenCommands(program);
+  registerSpecCommands(program);
 
   program
     .command('migrate')
