@@ -21,7 +21,19 @@
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
 import { seedIsoPath, type DiskSpec, type HostSpec, type VmSpec } from '@/lib/spec';
-import { xmlText } from './xml-text';
+import { forXmlBuilder, xmlText } from './xml-text';
+
+/** Child element with attributes, every value escaped (see forXmlBuilder). */
+function child(parent: XMLBuilder, name: string, attributes: Record<string, string> = {}, namespace?: string): XMLBuilder {
+  const escaped: Record<string, string> = {};
+  for (const [key, value] of Object.entries(attributes)) escaped[key] = forXmlBuilder(value);
+  return namespace === undefined ? parent.ele(name, escaped) : parent.ele(namespace, name, escaped);
+}
+
+/** Child element holding text, escaped (see forXmlBuilder). */
+function textChild(parent: XMLBuilder, name: string, text: string, attributes: Record<string, string> = {}, namespace?: string): XMLBuilder {
+  return child(parent, name, attributes, namespace).txt(forXmlBuilder(text));
+}
 
 export const HOSTDECK_XML_NAMESPACE = 'https://hostdeck.dev/xmlns/libvirt-domain/1';
 export const HOSTDECK_XML_PREFIX = 'hostdeck';
@@ -64,78 +76,77 @@ export function diskTargets(vm: VmSpec): { disks: DiskTarget[]; seedDev: string 
 
 function addDisk(devices: XMLBuilder, target: DiskTarget): void {
   const { disk, dev } = target;
-  const element = devices.ele('disk', { type: disk.source.type, device: 'disk' });
-  element.ele('driver', { name: 'qemu', type: disk.format });
-  if (disk.source.type === 'volume') element.ele('source', { pool: disk.source.pool, volume: disk.source.volume });
-  else element.ele('source', { file: disk.source.path });
-  element.ele('target', { dev, bus: disk.bus });
+  const element = child(devices, 'disk', { type: disk.source.type, device: 'disk' });
+  child(element, 'driver', { name: 'qemu', type: disk.format });
+  if (disk.source.type === 'volume') child(element, 'source', { pool: disk.source.pool, volume: disk.source.volume });
+  else child(element, 'source', { file: disk.source.path });
+  child(element, 'target', { dev, bus: disk.bus });
 }
 
 function addGraphics(devices: XMLBuilder, type: 'vnc' | 'spice'): void {
-  const attrs: Record<string, string> = type === 'vnc' ? { type, port: '-1', autoport: 'yes' } : { type, autoport: 'yes' };
-  devices.ele('graphics', attrs).ele('listen', { type: 'address', address: GRAPHICS_LISTEN_ADDRESS });
+  const attributes: Record<string, string> = type === 'vnc' ? { type, port: '-1', autoport: 'yes' } : { type, autoport: 'yes' };
+  child(child(devices, 'graphics', attributes), 'listen', { type: 'address', address: GRAPHICS_LISTEN_ADDRESS });
 }
 
 /** The libvirt domain XML of one VM. Deterministic: same input, same bytes. */
 export function renderDomainXml(host: HostSpec, vm: VmSpec, options: DomainXmlOptions = {}): string {
   void host; // The host spec is not needed for the XML today; kept in the signature for host-dependent choices.
   const domainType = options.domainType ?? 'kvm';
-  const domain = create().ele('domain', { type: domainType });
-  domain.ele('name').txt(vm.name);
-  domain.ele('uuid').txt(vm.uuid);
-  if (vm.description !== '') domain.ele('description').txt(xmlText(vm.description));
-  const meta = domain
-    .ele('metadata')
-    .ele(HOSTDECK_XML_NAMESPACE, `${HOSTDECK_XML_PREFIX}:vm`);
-  for (const tag of vm.tags) meta.ele(HOSTDECK_XML_NAMESPACE, `${HOSTDECK_XML_PREFIX}:tag`).txt(xmlText(tag));
+  const document = create();
+  const domain = child(document, 'domain', { type: domainType });
+  textChild(domain, 'name', vm.name);
+  textChild(domain, 'uuid', vm.uuid);
+  if (vm.description !== '') textChild(domain, 'description', xmlText(vm.description));
+  const meta = child(child(domain, 'metadata'), `${HOSTDECK_XML_PREFIX}:vm`, {}, HOSTDECK_XML_NAMESPACE);
+  for (const tag of vm.tags) textChild(meta, `${HOSTDECK_XML_PREFIX}:tag`, xmlText(tag), {}, HOSTDECK_XML_NAMESPACE);
 
-  domain.ele('memory', { unit: 'MiB' }).txt(String(vm.memoryMiB));
-  domain.ele('vcpu').txt(String(vm.vcpus));
+  textChild(domain, 'memory', String(vm.memoryMiB), { unit: 'MiB' });
+  textChild(domain, 'vcpu', String(vm.vcpus));
 
-  const os = domain.ele('os', vm.firmware === 'uefi' ? { firmware: 'efi' } : {});
-  os.ele('type', { arch: 'x86_64', machine: vm.machine }).txt('hvm');
-  os.ele('boot', { dev: 'hd' });
+  const os = child(domain, 'os', vm.firmware === 'uefi' ? { firmware: 'efi' } : {});
+  textChild(os, 'type', 'hvm', { arch: 'x86_64', machine: vm.machine });
+  child(os, 'boot', { dev: 'hd' });
 
-  const features = domain.ele('features');
-  features.ele('acpi');
-  features.ele('apic');
-  if (domainType === 'kvm') domain.ele('cpu', { mode: 'host-passthrough' });
-  domain.ele('clock', { offset: 'utc' });
+  const features = child(domain, 'features');
+  child(features, 'acpi');
+  child(features, 'apic');
+  if (domainType === 'kvm') child(domain, 'cpu', { mode: 'host-passthrough' });
+  child(domain, 'clock', { offset: 'utc' });
 
-  const devices = domain.ele('devices');
+  const devices = child(domain, 'devices');
   const { disks, seedDev } = diskTargets(vm);
   for (const target of disks) addDisk(devices, target);
   if (seedDev !== null) {
-    const seed = devices.ele('disk', { type: 'file', device: 'cdrom' });
-    seed.ele('driver', { name: 'qemu', type: 'raw' });
-    seed.ele('source', { file: seedIsoPath(vm.name) });
-    seed.ele('target', { dev: seedDev, bus: 'sata' });
-    seed.ele('readonly');
+    const seed = child(devices, 'disk', { type: 'file', device: 'cdrom' });
+    child(seed, 'driver', { name: 'qemu', type: 'raw' });
+    child(seed, 'source', { file: seedIsoPath(vm.name) });
+    child(seed, 'target', { dev: seedDev, bus: 'sata' });
+    child(seed, 'readonly');
   }
-  if (vm.disks.some((disk) => disk.bus === 'scsi')) devices.ele('controller', { type: 'scsi', index: '0', model: 'virtio-scsi' });
+  if (vm.disks.some((disk) => disk.bus === 'scsi')) child(devices, 'controller', { type: 'scsi', index: '0', model: 'virtio-scsi' });
 
   for (const nic of vm.interfaces) {
-    const element = devices.ele('interface', { type: nic.type });
-    element.ele('mac', { address: nic.mac });
-    if (nic.type === 'bridge') element.ele('source', { bridge: nic.bridge });
-    else if (nic.type === 'direct') element.ele('source', { dev: nic.dev, mode: 'bridge' });
-    else element.ele('source', { network: nic.network });
-    element.ele('model', { type: nic.model });
+    const element = child(devices, 'interface', { type: nic.type });
+    child(element, 'mac', { address: nic.mac });
+    if (nic.type === 'bridge') child(element, 'source', { bridge: nic.bridge });
+    else if (nic.type === 'direct') child(element, 'source', { dev: nic.dev, mode: 'bridge' });
+    else child(element, 'source', { network: nic.network });
+    child(element, 'model', { type: nic.model });
   }
 
   if (vm.serialConsole) {
-    devices.ele('serial', { type: 'pty' }).ele('target', { port: '0' });
-    devices.ele('console', { type: 'pty' }).ele('target', { type: 'serial', port: '0' });
+    child(child(devices, 'serial', { type: 'pty' }), 'target', { port: '0' });
+    child(child(devices, 'console', { type: 'pty' }), 'target', { type: 'serial', port: '0' });
   }
-  if (vm.guestAgent) devices.ele('channel', { type: 'unix' }).ele('target', { type: 'virtio', name: GUEST_AGENT_CHANNEL });
+  if (vm.guestAgent) child(child(devices, 'channel', { type: 'unix' }), 'target', { type: 'virtio', name: GUEST_AGENT_CHANNEL });
 
   const hasGraphics = vm.graphics.vnc || vm.graphics.spice;
-  if (hasGraphics) devices.ele('input', { type: 'tablet', bus: 'usb' });
-  if (vm.tpm) devices.ele('tpm', { model: 'tpm-crb' }).ele('backend', { type: 'emulator', version: '2.0' });
+  if (hasGraphics) child(devices, 'input', { type: 'tablet', bus: 'usb' });
+  if (vm.tpm) child(child(devices, 'tpm', { model: 'tpm-crb' }), 'backend', { type: 'emulator', version: '2.0' });
   if (vm.graphics.vnc) addGraphics(devices, 'vnc');
   if (vm.graphics.spice) addGraphics(devices, 'spice');
-  if (hasGraphics) devices.ele('video').ele('model', { type: 'virtio' });
-  devices.ele('rng', { model: 'virtio' }).ele('backend', { model: 'random' }).txt('/dev/urandom');
+  if (hasGraphics) child(child(devices, 'video'), 'model', { type: 'virtio' });
+  textChild(child(devices, 'rng', { model: 'virtio' }), 'backend', '/dev/urandom', { model: 'random' });
 
-  return `${domain.end({ headless: true, prettyPrint: true, indent: '  ' })}\n`;
+  return `${document.end({ headless: true, prettyPrint: true, indent: '  ' })}\n`;
 }

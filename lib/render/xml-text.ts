@@ -8,7 +8,7 @@
 //   other C0 controls, DEL → the matching Control Pictures symbol (U+2400 block)
 //   U+FFFE, U+FFFF         → U+FFFD
 // Tab and LF pass unchanged. Escaping of `<`, `&`, `>` is the XML library's
-// job, not this module's.
+// job — with one correction, forXmlBuilder() below.
 
 export function xmlText(value: string): string {
   return value
@@ -17,4 +17,16 @@ export function xmlText(value: string): string {
       c === '\u007f' ? '\u2421' : String.fromCharCode(0x2400 + c.charCodeAt(0)),
     )
     .replace(/[\ufffe\uffff]/g, '\ufffd');
+}
+
+/**
+ * xmlbuilder2 escapes `&` only when it does not already start an entity or a
+ * character reference (`&amp;`, `&lt;`, `&#65;`, `&foo;` pass through as
+ * markup), so text such as "&lt;" would be read back as "<" and "&foo;" would
+ * make the document invalid. Every value handed to xmlbuilder2 goes through
+ * this first: after it, every `&` starts `&amp;`, which xmlbuilder2 leaves
+ * alone, and the text reads back exactly.
+ */
+export function forXmlBuilder(value: string): string {
+  return value.replaceAll('&', '&amp;');
 }

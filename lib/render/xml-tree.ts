@@ -11,6 +11,7 @@
 
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import { forXmlBuilder } from './xml-text';
 
 export interface XmlElement {
   /** Qualified name as written, e.g. `disk` or `hostdeck:vm`. */
@@ -222,11 +223,12 @@ function addTo(parent: XMLBuilder, element: XmlElement): void {
   const node = element.namespace === null ? parent.ele(element.name) : parent.ele(element.namespace, element.name);
   for (const key of Object.keys(element.attributes).sort()) {
     const colon = key.indexOf(':');
-    if (colon > 0 && key.slice(0, colon) === 'xml') node.att(XML_NAMESPACE, key, element.attributes[key]!);
-    else node.att(key, element.attributes[key]!);
+    const value = forXmlBuilder(element.attributes[key]!);
+    if (colon > 0 && key.slice(0, colon) === 'xml') node.att(XML_NAMESPACE, key, value);
+    else node.att(key, value);
   }
   for (const child of element.children) {
-    if (typeof child === 'string') node.txt(child);
+    if (typeof child === 'string') node.txt(forXmlBuilder(child));
     else addTo(node, child);
   }
 }

@@ -6,7 +6,7 @@
 //   (the functions the module uses, same definitions) to read back the
 //   service scripts, then `bash -n` on each.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -15,6 +15,7 @@ const run = promisify(execFile);
 export const DOMAIN_RNG = '/usr/share/libvirt/schemas/domain.rng';
 
 const nixStateDir = mkdtempSync(join(tmpdir(), 'hostdeck-nix-state-'));
+process.on('exit', () => rmSync(nixStateDir, { recursive: true, force: true }));
 const nixEnv = { ...process.env, NIX_STATE_DIR: nixStateDir, NIX_CONFIG: 'build-users-group =' };
 
 export interface ToolFailure {
@@ -130,17 +131,21 @@ export async function evaluateNixModules(files: readonly string[]): Promise<Eval
   const harness = join(dir, 'harness.nix');
   writeFileSync(harness, HARNESS);
   const out: EvaluatedModule[] = [];
-  for (const batch of chunks(files, 200)) {
-    for (const file of batch) if (!/^\/[A-Za-z0-9._\/-]+$/.test(file)) throw new Error(`unsafe path for a Nix path literal: ${file}`);
-    const result = await runTool(
-      'nix-instantiate',
-      ['--readonly-mode', '--eval', '--strict', '--json', harness, '--arg', 'modules', `[ ${batch.join(' ')} ]`],
-      nixEnv,
-    );
-    if (!result.ok) throw new Error(`nix-instantiate --eval failed:\n${result.stderr}`);
-    out.push(...(JSON.parse(result.stdout) as EvaluatedModule[]));
+  try {
+    for (const batch of chunks(files, 200)) {
+      for (const file of batch) if (!/^\/[A-Za-z0-9._\/-]+$/.test(file)) throw new Error(`unsafe path for a Nix path literal: ${file}`);
+      const result = await runTool(
+        'nix-instantiate',
+        ['--readonly-mode', '--eval', '--strict', '--json', harness, '--arg', 'modules', `[ ${batch.join(' ')} ]`],
+        nixEnv,
+      );
+      if (!result.ok) throw new Error(`nix-instantiate --eval failed:\n${result.stderr}`);
+      out.push(...(JSON.parse(result.stdout) as EvaluatedModule[]));
+    }
+    return out;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return out;
 }
 
 /** `bash -n` on each script; returns the ones with syntax errors. */
@@ -152,16 +157,20 @@ export async function bashSyntaxCheck(scripts: readonly { name: string; script: 
     return { file, name: entry.name };
   });
   const failures: ToolFailure[] = [];
-  for (const batch of chunks(files, 500)) {
-    const loop = 'for f in "$@"; do bash -n "$f" 2>/dev/null || echo "$f"; done';
-    const result = await runTool('bash', ['-c', loop, 'bash', ...batch.map((entry) => entry.file)]);
-    const failed = new Set(result.stdout.split('\n').filter(Boolean));
-    for (const entry of batch) {
-      if (failed.has(entry.file)) {
-        const single = await runTool('bash', ['-n', entry.file]);
-        failures.push({ file: entry.name, output: single.stderr });
+  try {
+    for (const batch of chunks(files, 500)) {
+      const loop = 'for f in "$@"; do bash -n "$f" 2>/dev/null || echo "$f"; done';
+      const result = await runTool('bash', ['-c', loop, 'bash', ...batch.map((entry) => entry.file)]);
+      const failed = new Set(result.stdout.split('\n').filter(Boolean));
+      for (const entry of batch) {
+        if (failed.has(entry.file)) {
+          const single = await runTool('bash', ['-n', entry.file]);
+          failures.push({ file: entry.name, output: single.stderr });
+        }
       }
     }
+    return failures;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  return failures;
 }

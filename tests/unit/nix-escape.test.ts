@@ -2,17 +2,19 @@
 // through the real tools — nix-instantiate evaluates every escaped string back
 // to the original, bash reads every quoted word back to the original.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { nixAttrName, nixIndentedBody, nixString, shellQuote } from '@/lib/render';
 import { NixPath, nixValue } from '@/lib/render/nix-value';
 
 const run = promisify(execFile);
-const nixEnv = { ...process.env, NIX_STATE_DIR: mkdtempSync(join(tmpdir(), 'hostdeck-nix-state-')), NIX_CONFIG: 'build-users-group =' };
+const scratch = mkdtempSync(join(tmpdir(), 'hostdeck-nix-escape-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+const nixEnv = { ...process.env, NIX_STATE_DIR: join(scratch, 'nix-state'), NIX_CONFIG: 'build-users-group =' };
 
 const TRICKY = [
   '',
@@ -72,8 +74,7 @@ const hostileString = fc
   .filter((value) => !value.includes('\u0000') && value.isWellFormed());
 
 async function nixEval(expression: string): Promise<unknown> {
-  const dir = mkdtempSync(join(tmpdir(), 'hostdeck-nix-escape-'));
-  const file = join(dir, 'test.nix');
+  const file = join(scratch, 'test.nix');
   writeFileSync(file, expression);
   const { stdout } = await run('nix-instantiate', ['--readonly-mode', '--eval', '--strict', '--json', file], { env: nixEnv, maxBuffer: 64 * 1024 * 1024 });
   return JSON.parse(stdout);
@@ -144,8 +145,7 @@ describe('round trips through nix-instantiate and bash', () => {
   });
 
   it(`bash reads ${strings.length} quoted words back exactly`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hostdeck-shell-quote-'));
-    const script = join(dir, 'words.sh');
+    const script = join(scratch, 'words.sh');
     writeFileSync(script, `printf '%s\\0' ${strings.map(shellQuote).join(' ')}\n`);
     const { stdout } = await run('bash', [script], { maxBuffer: 64 * 1024 * 1024 });
     expect(stdout.split('\u0000').slice(0, -1)).toEqual(strings);
