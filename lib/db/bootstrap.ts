@@ -4,15 +4,16 @@
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@/lib/db/embedded-postgres';
 import { applyMigrations } from '@/lib/db/migrate';
+import type { Env } from '@/lib/env';
 
 export type DatabaseHandle = { url: string; embedded: EmbeddedPostgres | null; applied: string[]; stop(): Promise<void> };
 
 /** The project folder: HOSTDECK_ROOT (set by bin/hostdeck.mjs) or the working directory. */
-export function projectRoot(env: NodeJS.ProcessEnv = process.env): string {
+export function projectRoot(env: Env = process.env): string {
   return path.resolve(env.HOSTDECK_ROOT ?? process.cwd());
 }
 
-export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+export function dataDir(env: Env = process.env): string {
   return path.resolve(env.HOSTDECK_DATA_DIR ?? path.join(projectRoot(env), '.data'));
 }
 

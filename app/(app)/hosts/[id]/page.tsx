@@ -1,0 +1,97 @@
+// A host: how it is reached, what it runs, its networking and storage, its VMs.
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Monitor, Plus } from 'lucide-react';
+import { PageHeader } from '@/components/page-header';
+import { EmptyState } from '@/components/empty-state';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
+import { requireUser } from '@/lib/auth/current-user';
+import { hasRole } from '@/lib/auth/roles';
+import { getHost, listVms } from '@/lib/hosts/queries';
+import type { HostSpec } from '@/lib/spec';
+import { HostTabs } from './host-tabs';
+
+export const metadata = { title: 'Host' };
+
+export default async function HostPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  const host = await getHost(id);
+  if (!host) notFound();
+  const spec = host.spec as HostSpec;
+  const { vms, total } = await listVms({ hostId: host.id });
+  const canEdit = hasRole(user.role, 'operator');
+  return (
+    <>
+      <PageHeader title={host.name} description={spec.description || `${host.flavour === 'nixos' ? 'NixOS' : 'libvirt'} host at ${host.address}`}>
+        {canEdit && (
+          <Button asChild>
+            <Link href={`/hosts/${host.id}/vms/new`}><Plus /> Add VM</Link>
+          </Button>
+        )}
+      </PageHeader>
+      <HostTabs id={host.id} active="overview" canEdit={canEdit} />
+      <div className="mb-6 grid gap-4 lg:grid-cols-3">
+        <Card>
+          <CardHeader><CardTitle>Connection</CardTitle></CardHeader>
+          <CardContent className="grid gap-1 text-sm">
+            <div className="font-mono text-xs">{host.sshUser}@{host.address}:{host.port}</div>
+            <div>libvirt <code className="text-xs">{host.libvirtUri}</code></div>
+            <div>Status <Badge variant="muted">{host.status.replace(/_/g, ' ')}</Badge></div>
+            <div className="text-xs text-muted-foreground">Host key {host.hostKeyFingerprint ?? 'not pinned yet'}</div>
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader><CardTitle>Networking</CardTitle></CardHeader>
+          <CardContent className="grid gap-1 text-sm">
+            <div>NICs: {spec.network.nics.join(', ') || '—'}</div>
+            <div>Bonds: {spec.network.bonds.map((b) => `${b.name} (${b.mode}: ${b.interfaces.join('+')})`).join(', ') || '—'}</div>
+            <div>Bridges: {spec.network.bridges.map((b) => (b.uplink ? `${b.name} over ${b.uplink.name}` : b.name)).join(', ') || '—'}</div>
+            <div>libvirt networks: {spec.network.libvirtNetworks.join(', ') || '—'}</div>
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader><CardTitle>Storage</CardTitle></CardHeader>
+          <CardContent className="grid gap-1 text-sm">
+            <div>Pools: {spec.storagePools.map((p) => `${p.name} (${p.path})`).join(', ') || '—'}</div>
+            <div>Base images: {spec.baseImages.map((i) => i.name).join(', ') || '—'}</div>
+          </CardContent>
+        </Card>
+      </div>
+      <h2 className="mb-3 text-lg font-semibold">Virtual machines ({total})</h2>
+      {total === 0 ? (
+        <EmptyState icon={Monitor} title="No VMs on this host yet">
+          Define a VM with its disks and network interfaces; its domain XML appears under Configuration for review.
+        </EmptyState>
+      ) : (
+        <Table data-testid="host-vms">
+          <TableHeader>
+            <TableRow>
+              <TableHead>Name</TableHead>
+              <TableHead>vCPUs</TableHead>
+              <TableHead>Memory</TableHead>
+              <TableHead>Desired</TableHead>
+              <TableHead>Live</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {vms.map((vm) => (
+              <TableRow key={vm.id}>
+                <TableCell className="font-medium">
+                  <Link className="hover:underline" href={`/vms/${vm.id}`}>{vm.name}</Link> {vm.removed && <Badge variant="warning">to be removed</Badge>}
+                </TableCell>
+                <TableCell>{vm.vcpus}</TableCell>
+                <TableCell>{vm.memoryMiB} MiB</TableCell>
+                <TableCell>{vm.desiredPower}</TableCell>
+                <TableCell><Badge variant="muted">{vm.liveState.replace(/_/g, ' ')}</Badge></TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,22 @@
+// Edit a VM's spec (operator or above); its UUID and MACs stay as they are.
+import { notFound } from 'next/navigation';
+import { PageHeader } from '@/components/page-header';
+import { VmForm } from '@/components/specs/vm-form';
+import { requireUser } from '@/lib/auth/current-user';
+import { getVm } from '@/lib/hosts/queries';
+import type { HostSpec, VmSpec } from '@/lib/spec';
+
+export const metadata = { title: 'Edit VM' };
+
+export default async function EditVmPage({ params }: { params: Promise<{ id: string }> }) {
+  await requireUser('operator');
+  const { id } = await params;
+  const vm = await getVm(id);
+  if (!vm) notFound();
+  return (
+    <>
+      <PageHeader title={`Edit ${vm.name}`} description={`on ${vm.host.name}`} />
+      <VmForm hostId={vm.host.id} host={vm.host.spec as HostSpec} vmId={vm.id} initial={vm.spec as VmSpec} />
+    </>
+  );
+}

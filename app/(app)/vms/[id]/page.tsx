@@ -1,0 +1,64 @@
+// A VM: its spec (identity, resources, disks, interfaces, consoles) and state.
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { Pencil } from 'lucide-react';
+import { PageHeader } from '@/components/page-header';
+import { Badge } from '@/components/ui/badge';
+import { Button } from '@/components/ui/button';
+import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
+import { requireUser } from '@/lib/auth/current-user';
+import { hasRole } from '@/lib/auth/roles';
+import { getVm } from '@/lib/hosts/queries';
+import type { VmSpec } from '@/lib/spec';
+
+export const metadata = { title: 'Virtual machine' };
+
+export default async function VmPage({ params }: { params: Promise<{ id: string }> }) {
+  const user = await requireUser();
+  const { id } = await params;
+  const vm = await getVm(id);
+  if (!vm) notFound();
+  const spec = vm.spec as VmSpec;
+  return (
+    <>
+      <PageHeader title={vm.name} description={spec.description || `on ${vm.host.name}`}>
+        {hasRole(user.role, 'operator') && (
+          <Button asChild variant="outline">
+            <Link href={`/vms/${vm.id}/edit`}><Pencil /> Edit</Link>
+          </Button>
+        )}
+      </PageHeader>
+      {spec.remove && <p className="mb-4 text-sm text-destructive">Marked for removal at the next deployment ({spec.deleteDisks ? 'its disks will be deleted' : 'its disks are kept'}).</p>}
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Card>
+          <CardHeader><CardTitle>Identity and resources</CardTitle></CardHeader>
+          <CardContent className="grid gap-1 text-sm">
+            <div>Host <Link className="text-primary hover:underline" href={`/hosts/${vm.host.id}`}>{vm.host.name}</Link></div>
+            <div>UUID <code className="text-xs">{spec.uuid}</code></div>
+            <div>{spec.vcpus} vCPUs · {spec.memoryMiB} MiB · {spec.machine} · {spec.firmware.toUpperCase()}</div>
+            <div>Desired {spec.powerState}{spec.autostart ? ', starts with the host' : ''} · live <Badge variant="muted">{vm.liveState.replace(/_/g, ' ')}</Badge></div>
+            <div>Consoles: {[spec.graphics.vnc && 'VNC', spec.graphics.spice && 'SPICE', spec.serialConsole && 'serial'].filter(Boolean).join(', ') || 'none'}</div>
+            {spec.tags.length > 0 && <div className="flex flex-wrap gap-1">{spec.tags.map((t) => <Badge key={t} variant="muted">{t}</Badge>)}</div>}
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader><CardTitle>Disks and network</CardTitle></CardHeader>
+          <CardContent className="grid gap-1 text-sm">
+            {spec.disks.map((d, i) => (
+              <div key={i} className="font-mono text-xs">
+                {d.source.type === 'volume' ? `${d.source.pool}/${d.source.volume}` : d.source.path} · {d.sizeGiB} GiB {d.format} · {d.bus}{d.baseImage ? ` · from ${d.baseImage}` : ''}
+              </div>
+            ))}
+            {spec.disks.length === 0 && <div className="text-muted-foreground">No disks (diskless).</div>}
+            {spec.interfaces.map((n, i) => (
+              <div key={i} className="font-mono text-xs">
+                {n.mac} · {n.type} {n.type === 'bridge' ? n.bridge : n.type === 'direct' ? n.dev : n.network}
+              </div>
+            ))}
+            {spec.interfaces.length === 0 && <div className="text-muted-foreground">No network interfaces.</div>}
+          </CardContent>
+        </Card>
+      </div>
+    </>
+  );
+}

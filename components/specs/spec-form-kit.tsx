@@ -1,0 +1,160 @@
+'use client';
+// Building blocks of the host and VM forms: issues by field path (from the same
+// lib/spec schemas the server checks), labelled inputs that show their issue,
+// and an editor for lists of flat rows (pools, images, disks, interfaces).
+import * as React from 'react';
+import { Plus, Trash2 } from 'lucide-react';
+import { Button } from '@/components/ui/button';
+import { Input } from '@/components/ui/input';
+import { Label } from '@/components/ui/label';
+import { NativeSelect } from '@/components/ui/select';
+import { cn } from '@/lib/utils';
+
+export type Issue = { path: string; message: string };
+
+/** Issues whose path is `prefix` or below it. */
+export function issuesUnder(issues: Issue[], prefix: string): Issue[] {
+  return issues.filter((i) => i.path === prefix || i.path.startsWith(`${prefix}.`) || i.path.startsWith(`${prefix}[`));
+}
+
+export function issueAt(issues: Issue[], path: string): string | undefined {
+  return issues.find((i) => i.path === path)?.message;
+}
+
+/** A number when the text is one, else the text itself (so the schema can say what is wrong). */
+export function numberOrText(value: string): number | string {
+  return value.trim() !== '' && Number.isFinite(Number(value)) ? Number(value) : value;
+}
+
+export function listFromText(value: string): string[] {
+  return value.split(/[,\s]+/).filter(Boolean);
+}
+
+type FieldProps = { label: string; path: string; issues: Issue[]; hint?: string; children: React.ReactElement<{ id?: string; 'aria-invalid'?: boolean }> };
+
+export function Field({ label, path, issues, hint, children }: FieldProps) {
+  const id = `spec-${path.replace(/[^a-zA-Z0-9]/g, '-')}`;
+  const error = issueAt(issues, path);
+  return (
+    <div className="grid content-start gap-1.5">
+      <Label htmlFor={id}>{label}</Label>
+      {React.cloneElement(children, { id, 'aria-invalid': error ? true : undefined })}
+      {error ? (
+        <p className="text-xs text-destructive" data-issue-path={path}>
+          {error}
+        </p>
+      ) : (
+        hint && <p className="text-xs text-muted-foreground">{hint}</p>
+      )}
+    </div>
+  );
+}
+
+export function IssueList({ issues, title }: { issues: Issue[]; title?: string }) {
+  if (issues.length === 0) return null;
+  return (
+    <div className="rounded-md border border-destructive/40 bg-destructive/10 px-4 py-3 text-sm" role="alert" data-testid="spec-issues">
+      {title && <p className="mb-1 font-medium text-destructive">{title}</p>}
+      <ul className="list-disc space-y-0.5 pl-5">
+        {issues.map((i) => (
+          <li key={`${i.path}:${i.message}`}>
+            {i.path && <code className="mr-1 font-mono text-xs">{i.path}</code>}
+            {i.message}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+export type Column<Row> = {
+  key: keyof Row & string;
+  label: string;
+  options?: readonly string[];
+  placeholder?: string;
+  readOnly?: boolean;
+  width?: string;
+  /** Path of this cell's value inside one item, for matching issues (default: the key). */
+  path?: (row: Row) => string;
+};
+
+export function RowsEditor<Row extends Record<string, string>>({
+  name,
+  rows,
+  columns,
+  onChange,
+  blank,
+  issues,
+  addLabel,
+}: {
+  name: string;
+  rows: Row[];
+  columns: Column<Row>[];
+  onChange: (rows: Row[]) => void;
+  blank: () => Row;
+  issues: Issue[];
+  addLabel: string;
+}) {
+  const update = (index: number, key: keyof Row, value: string) => onChange(rows.map((r, i) => (i === index ? { ...r, [key]: value } : r)));
+  return (
+    <div className="grid gap-2" data-rows={name}>
+      {rows.length > 0 && (
+        <div className="overflow-x-auto">
+          <table className="w-full text-sm">
+            <thead>
+              <tr>
+                {columns.map((c) => (
+                  <th key={c.key} className="px-1 pb-1 text-left text-xs font-medium text-muted-foreground">{c.label}</th>
+                ))}
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row, index) => (
+                <tr key={index}>
+                  {columns.map((c) => {
+                    const cellPath = `${name}[${index}].${c.path ? c.path(row) : c.key}`;
+                    const invalid = issues.some((i) => i.path === cellPath);
+                    const common = { 'aria-label': `${c.label} of ${name} ${index + 1}`, 'aria-invalid': invalid || undefined, className: cn('h-8', c.width) };
+                    return (
+                      <td key={c.key} className="px-1 py-1 align-top">
+                        {c.options ? (
+                          <NativeSelect {...common} value={row[c.key]} onChange={(e) => update(index, c.key, e.target.value)}>
+                            {c.options.map((o) => (
+                              <option key={o} value={o}>{o || '—'}</option>
+                            ))}
+                          </NativeSelect>
+                        ) : (
+                          <Input {...common} value={row[c.key]} placeholder={c.placeholder} readOnly={c.readOnly} onChange={(e) => update(index, c.key, e.target.value)} />
+                        )}
+                      </td>
+                    );
+                  })}
+                  <td className="px-1 py-1 align-top">
+                    <Button type="button" variant="ghost" size="icon" aria-label={`Remove ${name} ${index + 1}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
+                      <Trash2 />
+                    </Button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <IssueList issues={issuesUnder(issues, name)} />
+      <Button type="button" variant="outline" size="sm" className="justify-self-start" onClick={() => onChange([...rows, blank()])}>
+        <Plus /> {addLabel}
+      </Button>
+    </div>
+  );
+}
+
+export function Section({ title, description, children }: { title: string; description?: string; children: React.ReactNode }) {
+  return (
+    <fieldset className="grid gap-4 rounded-lg border bg-card p-5">
+      <legend className="px-1 text-sm font-semibold">{title}</legend>
+      {description && <p className="-mt-2 text-sm text-muted-foreground">{description}</p>}
+      {children}
+    </fieldset>
+  );
+}

@@ -1,0 +1,52 @@
+// A host's configuration as approvers read it: the files rendered from its
+// desired state, the files of the revision deployed now, and the plan between them.
+import { getDb } from '@/lib/db';
+import { loadHostWithVms } from '@/lib/hosts/inventory';
+import { plan, renderHost, type HostPlan, type RenderedFile, type RenderManifest } from '@/lib/render';
+import type { FieldIssue } from '@/lib/spec';
+
+export type FileComparison = { path: string; desired: string | null; deployed: string | null; status: 'added' | 'changed' | 'removed' | 'unchanged' };
+
+export type HostConfiguration =
+  | { ok: true; hash: string; deployedHash: string | null; deployedAt: Date | null; plan: HostPlan; files: FileComparison[] }
+  | { ok: false; issues: FieldIssue[] };
+
+type StoredFiles = { files: RenderedFile[]; manifest?: RenderManifest | null };
+
+/** The revision of the last successful deployment, if any. */
+async function deployedRevision(hostId: string) {
+  const deployment = await getDb().deployment.findFirst({
+    where: { hostId, status: 'succeeded' },
+    orderBy: { finishedAt: 'desc' },
+    include: { revision: true },
+  });
+  if (!deployment) return null;
+  return { hash: deployment.revision.contentHash, at: deployment.finishedAt, ...(deployment.revision.files as unknown as StoredFiles) };
+}
+
+export function compareFiles(desired: readonly RenderedFile[], deployed: readonly RenderedFile[]): FileComparison[] {
+  const byPath = new Map<string, FileComparison>();
+  for (const f of deployed) byPath.set(f.path, { path: f.path, desired: null, deployed: f.content, status: 'removed' });
+  for (const f of desired) {
+    const old = byPath.get(f.path);
+    byPath.set(f.path, { path: f.path, desired: f.content, deployed: old?.deployed ?? null, status: !old ? 'added' : old.deployed === f.content ? 'unchanged' : 'changed' });
+  }
+  return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export async function hostConfiguration(hostId: string): Promise<HostConfiguration | null> {
+  const loaded = await loadHostWithVms(hostId);
+  if (!loaded) return null;
+  if (!loaded.doc.ok) return { ok: false, issues: loaded.doc.issues };
+  const rendered = renderHost(loaded.doc.value);
+  const deployed = await deployedRevision(hostId);
+  const result = plan({ desired: rendered, deployed: deployed ? { files: deployed.files, manifest: deployed.manifest ?? null } : null });
+  return {
+    ok: true,
+    hash: rendered.hash,
+    deployedHash: deployed?.hash ?? null,
+    deployedAt: deployed?.at ?? null,
+    plan: result,
+    files: compareFiles(rendered.files, deployed?.files ?? []),
+  };
+}

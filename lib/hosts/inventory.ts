@@ -1,0 +1,109 @@
+// The desired state kept in the database: hosts and their VMs as specs. Every
+// write validates the whole host with its VMs (lib/spec), so the database only
+// ever holds a {host, vms} document that renders; UUIDs and MACs are assigned
+// once and kept on every edit.
+import { getDb, type Prisma } from '@/lib/db';
+import {
+  assignIdentity,
+  formatIssues,
+  hostSpecSchema,
+  operatorErrorMap,
+  parseHostWithVms,
+  vmDraftSchema,
+  type FieldIssue,
+  type HostSpec,
+  type HostWithVms,
+  type VmSpec,
+} from '@/lib/spec';
+
+export type SaveResult = { ok: true; id: string } | { ok: false; issues: FieldIssue[] };
+
+const json = (value: unknown) => value as Prisma.InputJsonValue;
+
+function hostColumns(spec: HostSpec) {
+  return { name: spec.name, address: spec.address, port: spec.sshPort, sshUser: spec.sshUser, flavour: spec.flavour, libvirtUri: spec.libvirtUri, spec: json(spec) };
+}
+
+function vmColumns(spec: VmSpec) {
+  return {
+    name: spec.name,
+    uuid: spec.uuid,
+    vcpus: spec.vcpus,
+    memoryMiB: spec.memoryMiB,
+    desiredPower: spec.powerState,
+    autostart: spec.autostart,
+    description: spec.description,
+    tags: spec.tags,
+    removed: spec.remove,
+    spec: json(spec),
+  };
+}
+
+/** The host's VMs as stored, in name order. */
+async function storedVms(hostId: string, exceptVmId?: string): Promise<{ id: string; spec: VmSpec }[]> {
+  const rows = await getDb().vm.findMany({ where: { hostId, ...(exceptVmId ? { NOT: { id: exceptVmId } } : {}) }, orderBy: { name: 'asc' }, select: { id: true, spec: true } });
+  return rows.map((r) => ({ id: r.id, spec: r.spec as VmSpec }));
+}
+
+/** The {host, vms} document of a host, validated again (specs written by older versions are reported, not trusted). */
+export async function loadHostWithVms(hostId: string): Promise<{ host: { id: string; name: string }; doc: ReturnType<typeof parseHostWithVms> } | null> {
+  const host = await getDb().host.findUnique({ where: { id: hostId }, select: { id: true, name: true, spec: true } });
+  if (!host) return null;
+  const vms = await storedVms(hostId);
+  return { host: { id: host.id, name: host.name }, doc: parseHostWithVms({ host: host.spec, vms: vms.map((v) => v.spec) }) };
+}
+
+export async function saveHost(input: { id?: string; spec: unknown }): Promise<SaveResult> {
+  const parsed = hostSpecSchema.safeParse(input.spec, { error: operatorErrorMap });
+  if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
+  const spec = parsed.data;
+  const db = getDb();
+  const clash = await db.host.findUnique({ where: { name: spec.name }, select: { id: true } });
+  if (clash && clash.id !== input.id) return { ok: false, issues: [{ path: 'name', message: `a host named ${spec.name} already exists` }] };
+  if (!input.id) {
+    const created = await db.host.create({ data: hostColumns(spec), select: { id: true } });
+    return { ok: true, id: created.id };
+  }
+  const vms = await storedVms(input.id);
+  const whole = parseHostWithVms({ host: spec, vms: vms.map((v) => v.spec) });
+  if (!whole.ok) return { ok: false, issues: whole.issues.map(relativeToHost) };
+  const updated = await db.host.updateMany({ where: { id: input.id }, data: hostColumns(spec) });
+  if (updated.count === 0) return { ok: false, issues: [{ path: '', message: 'this host no longer exists' }] };
+  return { ok: true, id: input.id };
+}
+
+/** `host.network.bridges[0]` → `network.bridges[0]`; VM issues keep their `vms[…]` path. */
+function relativeToHost(issue: FieldIssue): FieldIssue {
+  return issue.path.startsWith('host.') ? { ...issue, path: issue.path.slice(5) } : issue.path === 'host' ? { ...issue, path: '' } : issue;
+}
+
+export async function saveVm(input: { hostId: string; id?: string; spec: unknown }): Promise<SaveResult> {
+  const parsed = vmDraftSchema.safeParse(input.spec, { error: operatorErrorMap });
+  if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
+  const db = getDb();
+  const host = await db.host.findUnique({ where: { id: input.hostId }, select: { spec: true } });
+  if (!host) return { ok: false, issues: [{ path: '', message: 'this host no longer exists' }] };
+  const existing = input.id ? await db.vm.findFirst({ where: { id: input.id, hostId: input.hostId } }) : null;
+  if (input.id && !existing) return { ok: false, issues: [{ path: '', message: 'this VM no longer exists' }] };
+
+  // Identity: the UUID is the stored one; MACs already assigned to this VM are kept, new interfaces get new ones.
+  const ownMacs = new Set(((existing?.spec as VmSpec | undefined)?.interfaces ?? []).map((nic) => nic.mac));
+  const draft = { ...parsed.data, uuid: existing?.uuid ?? parsed.data.uuid, interfaces: parsed.data.interfaces.map((nic) => (nic.mac && (ownMacs.has(nic.mac) || !existing) ? nic : { ...nic, mac: undefined })) };
+  const spec = assignIdentity(draft);
+
+  const others = await storedVms(input.hostId, input.id);
+  const whole = parseHostWithVms({ host: host.spec, vms: [...others.map((o) => o.spec), spec] });
+  if (!whole.ok) {
+    const own = `vms[${others.length}]`;
+    const issues = whole.issues.map((issue) => (issue.path === own ? { ...issue, path: '' } : issue.path.startsWith(own) ? { ...issue, path: issue.path.slice(own.length).replace(/^\./, '') } : issue));
+    return { ok: false, issues };
+  }
+  if (existing) {
+    await db.vm.update({ where: { id: existing.id }, data: vmColumns(spec) });
+    return { ok: true, id: existing.id };
+  }
+  const created = await db.vm.create({ data: { hostId: input.hostId, ...vmColumns(spec) }, select: { id: true } });
+  return { ok: true, id: created.id };
+}
+
+export type { HostWithVms };

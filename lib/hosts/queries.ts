@@ -1,0 +1,48 @@
+// Read models of hosts and VMs for lists and pages: searched, filtered, paged in the database.
+import { getDb, type Prisma } from '@/lib/db';
+
+export const PAGE_SIZE = 50;
+
+export type ListQuery = { q?: string; page?: number };
+
+function pageOf(query: ListQuery) {
+  const page = Math.max(1, Math.floor(query.page ?? 1));
+  return { page, skip: (page - 1) * PAGE_SIZE, take: PAGE_SIZE };
+}
+
+export async function listHosts(query: ListQuery) {
+  const db = getDb();
+  const where: Prisma.HostWhereInput = query.q ? { OR: [{ name: { contains: query.q, mode: 'insensitive' } }, { address: { contains: query.q, mode: 'insensitive' } }] } : {};
+  const { page, skip, take } = pageOf(query);
+  const [total, hosts] = await Promise.all([
+    db.host.count({ where }),
+    db.host.findMany({ where, orderBy: { name: 'asc' }, skip, take, select: { id: true, name: true, address: true, port: true, sshUser: true, flavour: true, status: true, lastSeenAt: true, _count: { select: { vms: true } } } }),
+  ]);
+  return { total, page, pageSize: PAGE_SIZE, hosts };
+}
+
+export async function listVms(query: ListQuery & { hostId?: string }) {
+  const db = getDb();
+  const where: Prisma.VmWhereInput = {
+    ...(query.hostId ? { hostId: query.hostId } : {}),
+    ...(query.q ? { OR: [{ name: { contains: query.q, mode: 'insensitive' } }, { tags: { has: query.q } }] } : {}),
+  };
+  const { page, skip, take } = pageOf(query);
+  const [total, vms] = await Promise.all([
+    db.vm.count({ where }),
+    db.vm.findMany({ where, orderBy: [{ name: 'asc' }, { id: 'asc' }], skip, take, select: { id: true, name: true, vcpus: true, memoryMiB: true, desiredPower: true, liveState: true, removed: true, tags: true, host: { select: { id: true, name: true } } } }),
+  ]);
+  return { total, page, pageSize: PAGE_SIZE, vms };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The host, or null for an unknown or malformed id. */
+export async function getHost(id: string) {
+  return UUID.test(id) ? getDb().host.findUnique({ where: { id } }) : null;
+}
+
+/** The VM with its host, or null for an unknown or malformed id. */
+export async function getVm(id: string) {
+  return UUID.test(id) ? getDb().vm.findUnique({ where: { id }, include: { host: { select: { id: true, name: true, spec: true } } } }) : null;
+}
