@@ -5,6 +5,7 @@
 import { getDb, type Prisma } from '@/lib/db';
 import {
   assignIdentity,
+  crossCheckHostWithVms,
   formatIssues,
   hostSpecSchema,
   operatorErrorMap,
@@ -78,26 +79,30 @@ function relativeToHost(issue: FieldIssue): FieldIssue {
 }
 
 export async function saveVm(input: { hostId: string; id?: string; spec: unknown }): Promise<SaveResult> {
-  const parsed = vmDraftSchema.safeParse(input.spec, { error: operatorErrorMap });
-  if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
   const db = getDb();
   const host = await db.host.findUnique({ where: { id: input.hostId }, select: { spec: true } });
   if (!host) return { ok: false, issues: [{ path: '', message: 'this host no longer exists' }] };
   const existing = input.id ? await db.vm.findFirst({ where: { id: input.id, hostId: input.hostId } }) : null;
   if (input.id && !existing) return { ok: false, issues: [{ path: '', message: 'this VM no longer exists' }] };
+  const others = await storedVms(input.hostId, input.id);
+  const ownPath = `vms[${others.length}]`;
+  const relative = (issues: FieldIssue[]) =>
+    issues.map((issue) => (issue.path === ownPath ? { ...issue, path: '' } : issue.path.startsWith(ownPath) ? { ...issue, path: issue.path.slice(ownPath.length).replace(/^\./, '') } : issue));
+
+  const parsed = vmDraftSchema.safeParse(input.spec, { error: operatorErrorMap });
+  if (!parsed.success) {
+    // Report the cross-field problems (unknown bridge, pool…) together with the shape ones.
+    const cross = formatIssues(crossCheckHostWithVms({ host: host.spec, vms: [...others.map((o) => o.spec), input.spec] }));
+    return { ok: false, issues: [...formatIssues(parsed.error), ...relative(cross).filter((i) => !i.path.startsWith('vms[') && !i.path.startsWith('host'))] };
+  }
 
   // Identity: the UUID is the stored one; MACs already assigned to this VM are kept, new interfaces get new ones.
   const ownMacs = new Set(((existing?.spec as VmSpec | undefined)?.interfaces ?? []).map((nic) => nic.mac));
   const draft = { ...parsed.data, uuid: existing?.uuid ?? parsed.data.uuid, interfaces: parsed.data.interfaces.map((nic) => (nic.mac && (ownMacs.has(nic.mac) || !existing) ? nic : { ...nic, mac: undefined })) };
   const spec = assignIdentity(draft);
 
-  const others = await storedVms(input.hostId, input.id);
   const whole = parseHostWithVms({ host: host.spec, vms: [...others.map((o) => o.spec), spec] });
-  if (!whole.ok) {
-    const own = `vms[${others.length}]`;
-    const issues = whole.issues.map((issue) => (issue.path === own ? { ...issue, path: '' } : issue.path.startsWith(own) ? { ...issue, path: issue.path.slice(own.length).replace(/^\./, '') } : issue));
-    return { ok: false, issues };
-  }
+  if (!whole.ok) return { ok: false, issues: relative(whole.issues) };
   if (existing) {
     await db.vm.update({ where: { id: existing.id }, data: vmColumns(spec) });
     return { ok: true, id: existing.id };
