@@ -187,9 +187,10 @@ function liveMap(live: PlanInput['live']): Map<string, string> | null {
 }
 
 function isRunning(liveXml: string): boolean {
-  // libvirt gives running domains an `id` attribute on <domain>.
-  const root = parseXml(liveXml);
-  return root.attributes.id !== undefined && root.attributes.id !== '-1';
+  // libvirt gives running domains an `id` attribute on <domain> (the document is parsed in full elsewhere).
+  const start = /<domain\b[^>]*>/.exec(liveXml)?.[0] ?? '';
+  const id = /\sid\s*=\s*(["'])([^"']*)\1/.exec(start)?.[2];
+  return id !== undefined && id !== '-1';
 }
 
 function describeDisk(disk: ManifestVm['disks'][number]): string {

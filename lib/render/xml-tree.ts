@@ -38,96 +38,122 @@ export class XmlSyntaxError extends Error {
   }
 }
 
-const NAME_START = /[A-Za-z_:\u00c0-\uffff]/;
-const NAME_CHAR = /[A-Za-z0-9_:.\u00b7\u00c0-\uffff-]/;
+const NAME = /[A-Za-z_:\u00c0-\uffff][A-Za-z0-9_:.\u00b7\u00c0-\uffff-]*/y;
+const WHITESPACE = /[ \t\r\n]+/y;
 const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const XML_NAMESPACE = 'http://www.w3.org/XML/1998/namespace';
 
 /** Parse an XML document and return its root element. Throws XmlSyntaxError on malformed input. */
 export function parseXml(source: string): XmlElement {
-  let pos = source.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const fail = (message: string, at = pos): never => {
-    throw new XmlSyntaxError(message, at, source);
-  };
+  return new XmlReader(source).document();
+}
 
-  const skipWhitespace = () => {
-    while (pos < source.length && /[ \t\r\n]/.test(source[pos]!)) pos++;
-  };
-  const expect = (text: string) => {
-    if (!source.startsWith(text, pos)) fail(`expected "${text}"`);
-    pos += text.length;
-  };
-  const readName = (): string => {
-    const start = pos;
-    if (pos >= source.length || !NAME_START.test(source[pos]!)) fail('expected a name');
-    pos++;
-    while (pos < source.length && NAME_CHAR.test(source[pos]!)) pos++;
-    return source.slice(start, pos);
-  };
-  const decode = (raw: string, at: number): string =>
-    raw.replace(/&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z][A-Za-z0-9]*);?/g, (match, ref: string) => {
-      if (!match.endsWith(';')) fail('unterminated character or entity reference', at);
+/** The reader's state and steps (a class, so no closures are made per document). */
+class XmlReader {
+  private pos: number;
+
+  constructor(private readonly source: string) {
+    this.pos = source.charCodeAt(0) === 0xfeff ? 1 : 0;
+  }
+
+  document(): XmlElement {
+    this.skipMisc(true);
+    if (this.source[this.pos] !== '<') this.fail('expected the root element');
+    const root = this.element(new Map([['xml', XML_NAMESPACE]]));
+    this.skipMisc(false);
+    if (this.pos < this.source.length) this.fail('content after the root element');
+    return root;
+  }
+
+  private fail(message: string, at = this.pos): never {
+    throw new XmlSyntaxError(message, at, this.source);
+  }
+
+  private skipWhitespace(): void {
+    WHITESPACE.lastIndex = this.pos;
+    if (WHITESPACE.test(this.source)) this.pos = WHITESPACE.lastIndex;
+  }
+
+  private expect(text: string): void {
+    if (!this.source.startsWith(text, this.pos)) this.fail(`expected "${text}"`);
+    this.pos += text.length;
+  }
+
+  private name(): string {
+    NAME.lastIndex = this.pos;
+    const match = NAME.exec(this.source);
+    if (match === null) this.fail('expected a name');
+    this.pos = NAME.lastIndex;
+    return match[0];
+  }
+
+  private decode(raw: string, at: number): string {
+    if (!raw.includes('&')) return raw;
+    return raw.replace(/&(#x[0-9A-Fa-f]+|#[0-9]+|[A-Za-z][A-Za-z0-9]*);?/g, (match, ref: string) => {
+      if (!match.endsWith(';')) this.fail('unterminated character or entity reference', at);
       if (ref.startsWith('#')) {
         const codePoint = ref.startsWith('#x') ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
-        if (!(codePoint > 0 && codePoint <= 0x10ffff)) fail(`invalid character reference &${ref};`, at);
+        if (!(codePoint > 0 && codePoint <= 0x10ffff)) this.fail(`invalid character reference &${ref};`, at);
         return String.fromCodePoint(codePoint);
       }
       const value = PREDEFINED[ref];
-      if (value === undefined) fail(`unknown entity &${ref};`, at);
-      return value!;
+      if (value === undefined) this.fail(`unknown entity &${ref};`, at);
+      return value;
     });
-  const normaliseLineEndings = (raw: string) => raw.replace(/\r\n?/g, '\n');
+  }
 
-  // Skip everything that is not an element: comments, PIs, doctype, whitespace.
-  const skipMisc = (allowDoctype: boolean) => {
+  private skipPast(terminator: string, what: string): void {
+    const end = this.source.indexOf(terminator, this.pos);
+    if (end < 0) this.fail(`unterminated ${what}`);
+    this.pos = end + terminator.length;
+  }
+
+  /** Skip everything that is not an element: comments, PIs, the doctype, whitespace. */
+  private skipMisc(allowDoctype: boolean): void {
+    const { source } = this;
     for (;;) {
-      skipWhitespace();
-      if (source.startsWith('<!--', pos)) {
-        const end = source.indexOf('-->', pos + 4);
-        if (end < 0) fail('unterminated comment');
-        pos = end + 3;
-      } else if (source.startsWith('<?', pos)) {
-        const end = source.indexOf('?>', pos + 2);
-        if (end < 0) fail('unterminated processing instruction');
-        pos = end + 2;
-      } else if (allowDoctype && source.startsWith('<!DOCTYPE', pos)) {
+      this.skipWhitespace();
+      if (source.startsWith('<!--', this.pos)) this.skipPast('-->', 'comment');
+      else if (source.startsWith('<?', this.pos)) this.skipPast('?>', 'processing instruction');
+      else if (allowDoctype && source.startsWith('<!DOCTYPE', this.pos)) {
         let depth = 0;
-        for (; pos < source.length; pos++) {
-          const c = source[pos];
+        for (; this.pos < source.length; this.pos++) {
+          const c = source[this.pos];
           if (c === '[') depth++;
           else if (c === ']') depth--;
           else if (c === '>' && depth === 0) break;
         }
-        if (pos >= source.length) fail('unterminated document type declaration');
-        pos++;
+        if (this.pos >= source.length) this.fail('unterminated document type declaration');
+        this.pos++;
       } else return;
     }
-  };
+  }
 
-  const parseElement = (scope: Map<string, string>): XmlElement => {
-    const openAt = pos;
-    expect('<');
-    const name = readName();
+  private element(scope: Map<string, string>): XmlElement {
+    const { source } = this;
+    const openAt = this.pos;
+    this.expect('<');
+    const name = this.name();
     const rawAttributes: [string, string][] = [];
     for (;;) {
-      const before = pos;
-      skipWhitespace();
-      if (source.startsWith('/>', pos) || source[pos] === '>') break;
-      if (pos === before) fail('expected whitespace before an attribute');
-      const attrName = readName();
-      skipWhitespace();
-      expect('=');
-      skipWhitespace();
-      const quote = source[pos];
-      if (quote !== '"' && quote !== "'") fail('expected a quoted attribute value');
-      const end = source.indexOf(quote!, pos + 1);
-      if (end < 0) fail('unterminated attribute value');
-      const raw = source.slice(pos + 1, end);
-      if (raw.includes('<')) fail('"<" in an attribute value');
-      const valueAt = pos;
-      pos = end + 1;
-      if (rawAttributes.some(([n]) => n === attrName)) fail(`duplicate attribute ${attrName}`, valueAt);
-      rawAttributes.push([attrName, decode(raw.replace(/[\t\n\r]/g, ' '), valueAt)]);
+      const before = this.pos;
+      this.skipWhitespace();
+      if (source.startsWith('/>', this.pos) || source[this.pos] === '>') break;
+      if (this.pos === before) this.fail('expected whitespace before an attribute');
+      const attrName = this.name();
+      this.skipWhitespace();
+      this.expect('=');
+      this.skipWhitespace();
+      const quote = source[this.pos];
+      if (quote !== '"' && quote !== "'") this.fail('expected a quoted attribute value');
+      const end = source.indexOf(quote, this.pos + 1);
+      if (end < 0) this.fail('unterminated attribute value');
+      const raw = source.slice(this.pos + 1, end);
+      if (raw.includes('<')) this.fail('"<" in an attribute value');
+      const valueAt = this.pos;
+      this.pos = end + 1;
+      if (rawAttributes.some(([n]) => n === attrName)) this.fail(`duplicate attribute ${attrName}`, valueAt);
+      rawAttributes.push([attrName, this.decode(raw.replace(/[\t\n\r]/g, ' '), valueAt)]);
     }
 
     let elementScope = scope;
@@ -136,74 +162,58 @@ export function parseXml(source: string): XmlElement {
       if (attrName === 'xmlns' || attrName.startsWith('xmlns:')) {
         if (elementScope === scope) elementScope = new Map(scope);
         elementScope.set(attrName === 'xmlns' ? '' : attrName.slice(6), value);
-      }
-    }
-    for (const [attrName, value] of rawAttributes) {
-      if (attrName !== 'xmlns' && !attrName.startsWith('xmlns:')) attributes[attrName] = value;
+      } else attributes[attrName] = value;
     }
     const colon = name.indexOf(':');
     const prefix = colon < 0 ? '' : name.slice(0, colon);
     let namespace: string | null = elementScope.get(prefix) ?? null;
     if (namespace === '') namespace = null;
-    if (prefix !== '' && namespace === null) fail(`undeclared namespace prefix ${prefix}`, openAt);
+    if (prefix !== '' && namespace === null) this.fail(`undeclared namespace prefix ${prefix}`, openAt);
 
     const element: XmlElement = { name, namespace, attributes, children: [] };
-    if (source.startsWith('/>', pos)) {
-      pos += 2;
+    if (source.startsWith('/>', this.pos)) {
+      this.pos += 2;
       return element;
     }
-    pos++; // '>'
+    this.pos++; // '>'
 
     let text = '';
-    const flushText = () => {
-      if (text !== '') element.children.push(text);
-      text = '';
-    };
     for (;;) {
-      if (pos >= source.length) fail(`unterminated element <${name}>`, openAt);
-      const next = source.indexOf('<', pos);
-      if (next < 0) fail(`unterminated element <${name}>`, openAt);
-      if (next > pos) {
-        const raw = source.slice(pos, next);
-        if (raw.includes(']]>')) fail('"]]>" in text', pos + raw.indexOf(']]>'));
-        text += decode(normaliseLineEndings(raw), pos);
-        pos = next;
+      const next = source.indexOf('<', this.pos);
+      if (next < 0) this.fail(`unterminated element <${name}>`, openAt);
+      if (next > this.pos) {
+        const raw = source.slice(this.pos, next);
+        if (raw.includes(']]>')) this.fail('"]]>" in text', this.pos + raw.indexOf(']]>'));
+        text += this.decode(normaliseLineEndings(raw), this.pos);
+        this.pos = next;
       }
-      if (source.startsWith('</', pos)) {
-        pos += 2;
-        const closing = readName();
-        if (closing !== name) fail(`</${closing}> does not close <${name}>`);
-        skipWhitespace();
-        expect('>');
-        flushText();
+      if (source.startsWith('</', this.pos)) {
+        this.pos += 2;
+        const closing = this.name();
+        if (closing !== name) this.fail(`</${closing}> does not close <${name}>`);
+        this.skipWhitespace();
+        this.expect('>');
+        if (text !== '') element.children.push(text);
         return element;
       }
-      if (source.startsWith('<![CDATA[', pos)) {
-        const end = source.indexOf(']]>', pos + 9);
-        if (end < 0) fail('unterminated CDATA section');
-        text += normaliseLineEndings(source.slice(pos + 9, end));
-        pos = end + 3;
-      } else if (source.startsWith('<!--', pos)) {
-        const end = source.indexOf('-->', pos + 4);
-        if (end < 0) fail('unterminated comment');
-        pos = end + 3;
-      } else if (source.startsWith('<?', pos)) {
-        const end = source.indexOf('?>', pos + 2);
-        if (end < 0) fail('unterminated processing instruction');
-        pos = end + 2;
-      } else {
-        flushText();
-        element.children.push(parseElement(elementScope));
+      if (source.startsWith('<![CDATA[', this.pos)) {
+        const end = source.indexOf(']]>', this.pos + 9);
+        if (end < 0) this.fail('unterminated CDATA section');
+        text += normaliseLineEndings(source.slice(this.pos + 9, end));
+        this.pos = end + 3;
+      } else if (source.startsWith('<!--', this.pos)) this.skipPast('-->', 'comment');
+      else if (source.startsWith('<?', this.pos)) this.skipPast('?>', 'processing instruction');
+      else {
+        if (text !== '') element.children.push(text);
+        text = '';
+        element.children.push(this.element(elementScope));
       }
     }
-  };
+  }
+}
 
-  skipMisc(true);
-  if (source[pos] !== '<') fail('expected the root element');
-  const root = parseElement(new Map([['xml', XML_NAMESPACE]]));
-  skipMisc(false);
-  if (pos < source.length) fail('content after the root element');
-  return root;
+function normaliseLineEndings(raw: string): string {
+  return raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw;
 }
 
 /** Text content directly inside an element (not of its descendants). */

@@ -62,7 +62,13 @@ export async function validateDomainXmlFiles(files: readonly string[], parallel 
       }
     });
   }
-  return failures;
+  // Confirm each failure on its own (a crashed or killed batch must not count as invalid XML).
+  const confirmed: ToolFailure[] = [];
+  for (const failure of failures) {
+    const single = await runTool('xmllint', ['--noout', '--relaxng', DOMAIN_RNG, failure.file]);
+    if (!single.ok) confirmed.push({ file: failure.file, output: single.stderr.slice(0, 4000) });
+  }
+  return confirmed;
 }
 
 /** `nix-instantiate --parse` on each file (one call per batch; a failing batch is retried file by file to name the culprits). */
@@ -164,8 +170,9 @@ export async function bashSyntaxCheck(scripts: readonly { name: string; script: 
       const failed = new Set(result.stdout.split('\n').filter(Boolean));
       for (const entry of batch) {
         if (failed.has(entry.file)) {
+          // Confirm on its own, so a busy machine (a failed fork) is not mistaken for a syntax error.
           const single = await runTool('bash', ['-n', entry.file]);
-          failures.push({ file: entry.name, output: single.stderr });
+          if (!single.ok) failures.push({ file: entry.name, output: single.stderr });
         }
       }
     }

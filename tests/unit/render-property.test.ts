@@ -132,10 +132,11 @@ const specArb = fc
     flavour: fc.constantFrom('nixos', 'libvirt'),
     poolPath: hostilePath,
     basePath: hostilePath,
+    baseDescription: hostileText,
     hostDescription: hostileText,
     vmCount: fc.integer({ min: 1, max: 3 }),
   })
-  .chain(({ flavour, poolPath, basePath, hostDescription, vmCount }) =>
+  .chain(({ flavour, poolPath, basePath, baseDescription, hostDescription, vmCount }) =>
     fc.tuple(...VM_ARBS.slice(0, vmCount)).map((vms) => ({
       host: {
         name: 'prop',
@@ -150,7 +151,7 @@ const specArb = fc
           libvirtNetworks: ['default'],
         },
         storagePools: [{ name: 'default', path: poolPath }],
-        baseImages: [{ name: 'base', path: basePath, format: 'qcow2' }],
+        baseImages: [{ name: 'base', path: basePath, format: 'qcow2', description: baseDescription }],
       },
       vms,
     })),
