@@ -4,13 +4,14 @@
 //   nixos-host    NixOS, bridge over an LACP bond, three guests (+ one removed)
 //   libvirt-host  plain libvirt, direct (macvtap) networking, SPICE, cloud-init
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseHostWithVms } from '@/lib/spec';
 import { manifestJson, renderHost, type RenderedHost } from '@/lib/render';
-import { bashSyntaxCheck, evaluateNixModules, parseNixFiles } from '@/tests/helpers/render-tools';
+import { bashSyntaxCheck, evaluateNixModules, parseNixFiles, validateDomainXmlFiles } from '@/tests/helpers/render-tools';
 
 const run = promisify(execFile);
 const GOLDEN = join(process.cwd(), 'tests/golden');
@@ -107,5 +108,23 @@ describe.each(HOSTS)('golden %s', (host) => {
     expect(evaluated!.scripts['hostdeck-pools']).toContain(`--target '/srv/nvme/vm pool'`);
     // The removed guest keeps its disk (deleteDisks is false).
     expect(evaluated!.scripts['hostdeck-remove-legacy-app']).not.toContain('vol-delete');
+  });
+});
+
+describe('the checkers themselves', () => {
+  it('report broken files (so the checks above and in the property test are not vacuous)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hostdeck-checkers-'));
+    try {
+      const good = join(GOLDEN, 'libvirt-host/expected/vms/app1.xml');
+      const bad = join(dir, 'bad.xml');
+      writeFileSync(bad, readFileSync(good, 'utf8').replace('<vcpu>2</vcpu>', '<vcpu>two</vcpu>'));
+      expect((await validateDomainXmlFiles([good, bad])).map((failure) => failure.file)).toEqual([bad]);
+      const badNix = join(dir, 'bad.nix');
+      writeFileSync(badNix, '{ a = "${x"; }');
+      expect((await parseNixFiles([join(GOLDEN, 'nixos-host/expected/default.nix'), badNix])).map((failure) => failure.file)).toEqual([badNix]);
+      expect((await bashSyntaxCheck([{ name: 'bad', script: 'if then fi' }, { name: 'good', script: 'echo ok' }])).map((failure) => failure.file)).toEqual(['bad']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
