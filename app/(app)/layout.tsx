@@ -16,7 +16,7 @@ export default async function AppLayout({ children }: { children: React.ReactNod
           <ThemeToggle />
           <UserMenu username={user.username} role={user.role} />
         </header>
-        <main className="flex-1 p-6">{children}</main>
+        <main className="min-w-0 flex-1 p-6">{children}</main>
       </div>
     </div>
   );

@@ -76,6 +76,8 @@ export type Column<Row> = {
   width?: string;
   /** Path of this cell's value inside one item, for matching issues (default: the key). */
   path?: (row: Row) => string;
+  /** Whether the cell applies to this row (e.g. a pool only for volume disks). */
+  applies?: (row: Row) => boolean;
 };
 
 export function RowsEditor<Row extends Record<string, string>>({
@@ -118,7 +120,9 @@ export function RowsEditor<Row extends Record<string, string>>({
                     const common = { 'aria-label': `${c.label} of ${name} ${index + 1}`, 'aria-invalid': invalid || undefined, className: cn('h-8', c.width) };
                     return (
                       <td key={c.key} className="px-1 py-1 align-top">
-                        {c.options ? (
+                        {c.applies && !c.applies(row) ? (
+                          <span className="block px-2 py-1.5 text-muted-foreground">—</span>
+                        ) : c.options ? (
                           <NativeSelect {...common} value={row[c.key]} onChange={(e) => update(index, c.key, e.target.value)}>
                             {c.options.map((o) => (
                               <option key={o} value={o}>{o || '—'}</option>

@@ -164,14 +164,14 @@ export function VmForm({ hostId, host, vmId, initial }: { hostId: string; host: 
           issues={issues}
           addLabel="Add disk"
           columns={[
-            { key: 'sourceType', label: 'Source', options: ['volume', 'file'] },
-            { key: 'pool', label: 'Pool', path: () => 'source.pool', placeholder: 'default' },
-            { key: 'volume', label: 'Volume', path: () => 'source.volume', placeholder: 'web1-root.qcow2' },
-            { key: 'path', label: 'File', path: () => 'source.path', placeholder: '/srv/vm/web1.qcow2' },
-            { key: 'sizeGiB', label: 'Size (GiB)', width: 'w-24' },
-            { key: 'format', label: 'Format', options: ['qcow2', 'raw'] },
-            { key: 'baseImage', label: 'Base image', options: ['', ...host.baseImages.map((i) => i.name)] },
-            { key: 'bus', label: 'Bus', options: ['virtio', 'sata', 'scsi'] },
+            { key: 'sourceType', label: 'Source', options: ['volume', 'file'], width: 'w-28' },
+            { key: 'pool', label: 'Pool', path: () => 'source.pool', placeholder: 'default', applies: (r) => r.sourceType !== 'file' },
+            { key: 'volume', label: 'Volume', path: () => 'source.volume', placeholder: 'web1-root.qcow2', applies: (r) => r.sourceType !== 'file' },
+            { key: 'path', label: 'File', path: () => 'source.path', placeholder: '/srv/vm/web1.qcow2', applies: (r) => r.sourceType === 'file' },
+            { key: 'sizeGiB', label: 'Size (GiB)', width: 'w-20' },
+            { key: 'format', label: 'Format', options: ['qcow2', 'raw'], width: 'w-24' },
+            { key: 'baseImage', label: 'Base image', options: ['', ...host.baseImages.map((i) => i.name)], width: 'w-32' },
+            { key: 'bus', label: 'Bus', options: ['virtio', 'sata', 'scsi'], width: 'w-24' },
           ]}
         />
       </Section>

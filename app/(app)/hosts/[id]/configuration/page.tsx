@@ -98,7 +98,7 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
       <h2 className="mb-3 text-lg font-semibold">Files ({files.length})</h2>
       <div className="grid gap-4">
         {files.map((file, index) => (
-          <Card key={file.path} data-file={file.path}>
+          <Card key={file.path} data-file={file.path} className="min-w-0 overflow-hidden">
             <CardHeader className="flex-row items-center justify-between">
               <CardTitle className="font-mono text-sm">{file.path}</CardTitle>
               <Badge variant={fileVariant[file.status]}>{file.status}</Badge>
