@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # npm test: every test, on real parts. Installs missing Debian packages (as root),
-# generates the Prisma client, type-checks, then runs unit tests, integration
+# generates the Prisma client, type-checks, builds, then runs unit tests, integration
 # tests (real PostgreSQL, sshd, libvirtd) and browser tests (Chromium), and
 # prints one closing line "tests: N passed, N failed".
 set -uo pipefail
@@ -17,6 +17,9 @@ step() { echo; echo "=== $1"; }
 
 step "typecheck"
 npx --no-install tsc --noEmit -p . || status=1
+
+step "build (the integration and browser tests run the production server)"
+bash scripts/build-if-stale.sh || exit 1
 
 step "unit tests"
 npx --no-install vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json" || status=1
