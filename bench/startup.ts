@@ -42,7 +42,7 @@ async function stop(child: ChildProcess): Promise<void> {
 async function timeServerStart(dataDir: string): Promise<{ ms: number; rss: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: String(PORT), HOST: '127.0.0.1', HOSTDECK_DATA_DIR: dataDir, DATABASE_URL: '', HOSTDECK_ADMIN_PASSWORD: '' },
+    env: { ...process.env, NODE_ENV: 'production' as const, PORT: String(PORT), HOST: '127.0.0.1', HOSTDECK_DATA_DIR: dataDir, DATABASE_URL: '', HOSTDECK_ADMIN_PASSWORD: '' },
     stdio: 'ignore',
   });
   try {
@@ -57,7 +57,7 @@ async function timeServerStart(dataDir: string): Promise<{ ms: number; rss: numb
 
 async function timeStockNext(): Promise<number> {
   const child = spawn(process.execPath, ['node_modules/next/dist/bin/next', 'start', '-p', String(PORT + 1), '-H', '127.0.0.1'], {
-    env: { ...process.env, NODE_ENV: 'production', DATABASE_URL: 'postgresql://unused@127.0.0.1:1/unused' },
+    env: { ...process.env, NODE_ENV: 'production' as const, DATABASE_URL: 'postgresql://unused@127.0.0.1:1/unused' },
     stdio: 'ignore',
   });
   try {

@@ -27,7 +27,7 @@ export const cliActor = () => ({ actorName: `cli:${os.userInfo().username}`.slic
 export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   let handle: DatabaseHandle | undefined;
   try {
-    handle = await bootstrapDatabase({ log: (m) => console.error(`[hostdeck] ${m}`) });
+    handle = await bootstrapDatabase({ log: (m) => console.error(`[hostdeck] ${m}`), secretKey: 'optional' });
     return await fn();
   } finally {
     await disconnectDb();

@@ -1,9 +1,11 @@
 // Brings the database up for a Hostdeck process (server or CLI): DATABASE_URL
-// when set, else the embedded PostgreSQL in HOSTDECK_DATA_DIR; then applies the
-// committed migrations and exports DATABASE_URL for lib/db.ts.
+// when set, else the embedded PostgreSQL in HOSTDECK_DATA_DIR; makes sure the
+// secret key for SSH keys at rest is there; then applies the committed
+// migrations and exports DATABASE_URL for lib/db.ts.
 import path from 'node:path';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@/lib/db/embedded-postgres';
 import { applyMigrations } from '@/lib/db/migrate';
+import { ensureSecretKey } from '@/lib/db/secret-key';
 import type { Env } from '@/lib/env';
 
 export type DatabaseHandle = { url: string; embedded: EmbeddedPostgres | null; applied: string[]; stop(): Promise<void> };
@@ -17,7 +19,11 @@ export function dataDir(env: Env = process.env): string {
   return path.resolve(env.HOSTDECK_DATA_DIR ?? path.join(projectRoot(env), '.data'));
 }
 
-export async function bootstrapDatabase(options: { log?: (message: string) => void; migrate?: boolean } = {}): Promise<DatabaseHandle> {
+/**
+ * `secretKey: 'optional'` (the CLI) tolerates a missing HOSTDECK_SECRET_KEY with an
+ * external database; commands that need it then fail with lib/crypto's message.
+ */
+export async function bootstrapDatabase(options: { log?: (message: string) => void; migrate?: boolean; secretKey?: 'required' | 'optional' } = {}): Promise<DatabaseHandle> {
   const log = options.log ?? (() => {});
   let embedded: EmbeddedPostgres | null = null;
   let url = process.env.DATABASE_URL;
@@ -28,6 +34,7 @@ export async function bootstrapDatabase(options: { log?: (message: string) => vo
     url = embedded.url;
     process.env.DATABASE_URL = url;
   }
+  if (embedded || options.secretKey !== 'optional') await ensureSecretKey({ embeddedDataDir: embedded ? dataDir() : null, log });
   const applied = options.migrate === false ? [] : await applyMigrations(url, path.join(projectRoot(), 'prisma/migrations'));
   if (applied.length) log(`Applied ${applied.length} migration(s): ${applied.join(', ')}`);
   return {

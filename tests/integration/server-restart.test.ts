@@ -12,7 +12,7 @@ let dataDir = '';
 let server: ChildProcess | undefined;
 
 function env() {
-  return { ...process.env, NODE_ENV: 'production', PORT: String(PORT), HOST: '127.0.0.1', HOSTDECK_DATA_DIR: dataDir, HOSTDECK_ADMIN_PASSWORD: 'restart test password', DATABASE_URL: '' };
+  return { ...process.env, NODE_ENV: 'production' as const, PORT: String(PORT), HOST: '127.0.0.1', HOSTDECK_DATA_DIR: dataDir, HOSTDECK_ADMIN_PASSWORD: 'restart test password', DATABASE_URL: '' };
 }
 
 async function startServer(): Promise<ChildProcess> {
