@@ -14,9 +14,15 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 export const DOMAIN_RNG = '/usr/share/libvirt/schemas/domain.rng';
 
-const nixStateDir = mkdtempSync(join(tmpdir(), 'hostdeck-nix-state-'));
-process.on('exit', () => rmSync(nixStateDir, { recursive: true, force: true }));
-const nixEnv = { ...process.env, NIX_STATE_DIR: nixStateDir, NIX_CONFIG: 'build-users-group =' };
+/** Run `fn` with an environment for nix-instantiate (its own state folder, removed afterwards). */
+async function withNixEnv<T>(fn: (env: NodeJS.ProcessEnv) => Promise<T>): Promise<T> {
+  const stateDir = mkdtempSync(join(tmpdir(), 'hostdeck-nix-state-'));
+  try {
+    return await fn({ ...process.env, NIX_STATE_DIR: stateDir, NIX_CONFIG: 'build-users-group =' });
+  } finally {
+    rmSync(stateDir, { recursive: true, force: true });
+  }
+}
 
 export interface ToolFailure {
   file: string;
@@ -73,16 +79,18 @@ export async function validateDomainXmlFiles(files: readonly string[], parallel 
 
 /** `nix-instantiate --parse` on each file (one call per batch; a failing batch is retried file by file to name the culprits). */
 export async function parseNixFiles(files: readonly string[]): Promise<ToolFailure[]> {
-  const failures: ToolFailure[] = [];
-  for (const batch of chunks(files, 200)) {
-    const result = await runTool('nix-instantiate', ['--parse', ...batch], nixEnv);
-    if (result.ok) continue;
-    for (const file of batch) {
-      const single = await runTool('nix-instantiate', ['--parse', file], nixEnv);
-      if (!single.ok) failures.push({ file, output: single.stderr });
+  return withNixEnv(async (nixEnv) => {
+    const failures: ToolFailure[] = [];
+    for (const batch of chunks(files, 200)) {
+      const result = await runTool('nix-instantiate', ['--parse', ...batch], nixEnv);
+      if (result.ok) continue;
+      for (const file of batch) {
+        const single = await runTool('nix-instantiate', ['--parse', file], nixEnv);
+        if (!single.ok) failures.push({ file, output: single.stderr });
+      }
     }
-  }
-  return failures;
+    return failures;
+  });
 }
 
 const HARNESS = `
@@ -140,10 +148,8 @@ export async function evaluateNixModules(files: readonly string[]): Promise<Eval
   try {
     for (const batch of chunks(files, 200)) {
       for (const file of batch) if (!/^\/[A-Za-z0-9._\/-]+$/.test(file)) throw new Error(`unsafe path for a Nix path literal: ${file}`);
-      const result = await runTool(
-        'nix-instantiate',
-        ['--readonly-mode', '--eval', '--strict', '--json', harness, '--arg', 'modules', `[ ${batch.join(' ')} ]`],
-        nixEnv,
+      const result = await withNixEnv((nixEnv) =>
+        runTool('nix-instantiate', ['--readonly-mode', '--eval', '--strict', '--json', harness, '--arg', 'modules', `[ ${batch.join(' ')} ]`], nixEnv),
       );
       if (!result.ok) throw new Error(`nix-instantiate --eval failed:\n${result.stderr}`);
       out.push(...(JSON.parse(result.stdout) as EvaluatedModule[]));
