@@ -4,9 +4,11 @@ import fs from 'node:fs/promises';
 import { spawnSync } from 'node:child_process';
 import type { BenchResult } from '@/bench/types';
 import { benchStartup } from '@/bench/startup';
+import { benchRender } from '@/bench/render';
 
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   startup: benchStartup,
+  render: benchRender,
 };
 
 async function main() {
