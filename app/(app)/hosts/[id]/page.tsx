@@ -12,6 +12,11 @@ import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
 import { getHost, listVms } from '@/lib/hosts/queries';
 import type { HostSpec } from '@/lib/spec';
+import type { HostFacts } from '@/lib/hosts/facts';
+import { authorizedKeysLineFor, defaultSshKey } from '@/lib/hosts/ssh-keys';
+import { getDb } from '@/lib/db';
+import { formatDateTime } from '@/lib/utils';
+import { ConnectionPanel } from '@/components/hosts/connection-panel';
 import { HostTabs } from './host-tabs';
 
 export const metadata = { title: 'Host' };
@@ -24,6 +29,8 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const spec = host.spec as HostSpec;
   const { vms, total } = await listVms({ hostId: host.id });
   const canEdit = hasRole(user.role, 'operator');
+  const facts = host.facts as HostFacts | null;
+  const key = host.sshKeyId ? await getDb().sshKey.findUnique({ where: { id: host.sshKeyId } }) : canEdit && !host.hostKeyFingerprint ? await defaultSshKey() : null;
   return (
     <>
       <PageHeader title={host.name} description={spec.description || `${host.flavour === 'nixos' ? 'NixOS' : 'libvirt'} host at ${host.address}`}>
@@ -35,13 +42,44 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
       </PageHeader>
       <HostTabs id={host.id} active="overview" canEdit={canEdit} />
       <div className="mb-6 grid gap-4 lg:grid-cols-3">
-        <Card>
+        <Card className="lg:col-span-2">
           <CardHeader><CardTitle>Connection</CardTitle></CardHeader>
-          <CardContent className="grid gap-1 text-sm">
-            <div className="font-mono text-xs">{host.sshUser}@{host.address}:{host.port}</div>
-            <div>libvirt <code className="text-xs">{host.libvirtUri}</code></div>
-            <div>Status <Badge variant="muted">{host.status.replace(/_/g, ' ')}</Badge></div>
-            <div className="text-xs text-muted-foreground">Host key {host.hostKeyFingerprint ?? 'not pinned yet'}</div>
+          <CardContent className="grid gap-3 text-sm">
+            <div className="flex flex-wrap items-center gap-3">
+              <span className="font-mono text-xs">{host.sshUser}@{host.address}:{host.port}</span>
+              <span>libvirt <code className="text-xs">{host.libvirtUri}</code></span>
+              <Badge variant={host.status === 'online' ? 'success' : host.status === 'new' ? 'muted' : 'destructive'} data-testid="host-status">{host.status.replace(/_/g, ' ')}</Badge>
+              {host.lastSeenAt && <span className="text-xs text-muted-foreground">last seen {formatDateTime(host.lastSeenAt)}</span>}
+            </div>
+            <ConnectionPanel
+              hostId={host.id}
+              address={host.address}
+              pinned={host.hostKeyFingerprint}
+              status={host.status}
+              statusReason={host.statusReason}
+              authorizedKeysLine={key ? authorizedKeysLineFor(key) : null}
+              canOperate={canEdit}
+              canRepin={hasRole(user.role, 'admin')}
+            />
+          </CardContent>
+        </Card>
+        <Card>
+          <CardHeader><CardTitle>Facts</CardTitle></CardHeader>
+          <CardContent className="grid gap-1 text-sm" data-testid="host-facts">
+            {facts ? (
+              <>
+                <div>{facts.nixosVersion ? `NixOS ${facts.nixosVersion}` : facts.os.prettyName} · kernel {facts.kernel}</div>
+                <div>{facts.cpu.count} × {facts.cpu.model}</div>
+                <div>KVM {facts.cpu.kvmDevice ? 'available' : 'not available (QEMU TCG)'} · {facts.memory.totalMiB} MiB memory</div>
+                <div>libvirt {facts.libvirtVersion ?? '?'} · QEMU {facts.qemuVersion ?? '?'}</div>
+                <div>Pools: {facts.pools.join(', ') || '—'} · networks: {facts.networks.join(', ') || '—'}</div>
+                <div>Bridges: {facts.bridges.join(', ') || '—'} · NICs: {facts.nics.join(', ') || '—'}</div>
+                <div>Domains on the host: {facts.domains.join(', ') || 'none'}</div>
+                <div className="text-xs text-muted-foreground">read {formatDateTime(host.factsAt)}</div>
+              </>
+            ) : (
+              <span className="text-muted-foreground">No facts yet: connect to the host first.</span>
+            )}
           </CardContent>
         </Card>
         <Card>

@@ -1,0 +1,67 @@
+// Bringing a host under management: read its SSH host key for the operator to
+// compare, pin it once confirmed (re-checked against a fresh probe), and gather
+// facts; every SSH failure is recorded on the host as its status and reason.
+import { getDb } from '@/lib/db';
+import { exec, HostKeyMismatchError, probeHostKeyInfo, sameFingerprint, SshError, type HostKeyInfo } from '@/lib/ssh';
+import { FACTS_SCRIPT, parseFacts, type HostFacts } from '@/lib/hosts/facts';
+import { defaultSshKey, sshTargetFor } from '@/lib/hosts/ssh-keys';
+
+export class OnboardingError extends Error {}
+
+async function hostOrFail(hostId: string) {
+  const host = await getDb().host.findUnique({ where: { id: hostId } });
+  if (!host) throw new OnboardingError('No such host');
+  return host;
+}
+
+/** The host key the host offers now (no login). */
+export async function probeHost(hostId: string): Promise<HostKeyInfo> {
+  const host = await hostOrFail(hostId);
+  try {
+    return await probeHostKeyInfo({ id: host.id, address: host.address, port: host.port }, { timeoutMs: 10_000 });
+  } catch (error) {
+    throw new OnboardingError(`Could not reach ${host.address}:${host.port}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/**
+ * Pins the fingerprint the operator confirmed, after checking the host still
+ * offers exactly that key. Re-pinning a changed key is for admins (the caller checks).
+ */
+export async function pinHostKey(hostId: string, confirmed: string): Promise<void> {
+  const offered = await probeHost(hostId);
+  if (!sameFingerprint(offered.fingerprint, confirmed)) {
+    throw new OnboardingError(`The host now offers ${offered.fingerprint}, not the ${confirmed} you confirmed. Check the host before trusting it.`);
+  }
+  await defaultSshKey();
+  await getDb().host.update({ where: { id: hostId }, data: { hostKeyFingerprint: offered.fingerprint, status: 'new', statusReason: null } });
+}
+
+/** Marks the host from an SSH error and returns the message to show. */
+export async function recordSshFailure(hostId: string, error: unknown): Promise<string> {
+  const mismatch = error instanceof HostKeyMismatchError;
+  const reason = error instanceof Error ? error.message : String(error);
+  await getDb().host.update({
+    where: { id: hostId },
+    data: mismatch ? { status: 'host_key_changed', statusReason: reason } : { status: 'unreachable', statusReason: reason },
+  });
+  return reason;
+}
+
+/** Reads the host's facts over SSH and stores them; marks the host online, or unreachable / key changed. */
+export async function refreshFacts(hostId: string): Promise<HostFacts> {
+  const host = await hostOrFail(hostId);
+  if (!host.hostKeyFingerprint) throw new OnboardingError('Confirm the host key fingerprint first');
+  if (host.status === 'host_key_changed') throw new OnboardingError('The host key changed: an admin must check the host and re-pin its key before Hostdeck talks to it again');
+  try {
+    const target = await sshTargetFor(host);
+    const result = await exec(target, ['sh', '-c', FACTS_SCRIPT, 'hostdeck-facts', host.libvirtUri], { timeoutMs: 30_000 });
+    const facts = parseFacts(result.stdout);
+    const now = new Date();
+    await getDb().host.update({ where: { id: hostId }, data: { facts: facts as never, factsAt: now, lastSeenAt: now, status: 'online', statusReason: null } });
+    return facts;
+  } catch (error) {
+    if (error instanceof SshError) throw new OnboardingError(await recordSshFailure(hostId, error));
+    throw error;
+  }
+}
