@@ -23,6 +23,8 @@
 # State lives in <repo>/.data/lab/ (gitignored); .data/lab/hosts.json describes
 # the running hosts. Only processes inside the lab's own namespaces are ever
 # killed, and only namespaces/veths named hdlabN are removed.
+# HOSTDECK_LAB_ACCEL=tcg forces TCG guests (domain type qemu); by default KVM is
+# used when /dev/kvm can be opened. HOSTDECK_LAB_PARALLEL: hosts started at once (4).
 # Needs root and: libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
 # qemu-system-x86 qemu-utils openssh-server openssh-client iproute2 util-linux procps.
 set -euo pipefail
@@ -32,7 +34,7 @@ LAB="$ROOT/.data/lab"
 LAB_USER="${HOSTDECK_LAB_USER:-hdlab}"
 LAB_HOME="/var/lib/$LAB_USER"
 MAX_HOSTS=200
-PARALLEL="${HOSTDECK_LAB_PARALLEL:-6}"
+PARALLEL="${HOSTDECK_LAB_PARALLEL:-4}"
 # Mount points inside each host's namespace: libvirt's own folders plus one for sshd.
 SSHD_MNT=/run/hdlab-sshd
 
@@ -64,35 +66,47 @@ kvm_usable() { [ -c /dev/kvm ] && ( exec 9<>/dev/kvm ) 2>/dev/null; }
 # ------------------------------------------------------------ processes ----
 # The holder is a `sleep infinity` that owns the host's mount+UTS namespace.
 holder_pid() {
-  local f; f="$(host_dir "$1")/holder.pid"
-  [ -f "$f" ] || return 1
-  local pid; pid="$(cat "$f")"
-  [ -n "$pid" ] && [ -d "/proc/$pid" ] || return 1
+  local f pid comm ids; f="$LAB/hosts/lab$1/holder.pid"
+  [ -f "$f" ] && read -r pid 2>/dev/null <"$f" && [ -n "$pid" ] || return 1
   # It must still be our holder: a sleep in the lab's network namespace.
-  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = sleep ] || return 1
-  local a b
-  a="$(stat -L -c %i "/proc/$pid/ns/net" 2>/dev/null)" || return 1
-  b="$(stat -L -c %i "/run/netns/$(ns_name "$1")" 2>/dev/null)" || return 1
-  [ "$a" = "$b" ] || return 1
+  read -r comm 2>/dev/null <"/proc/$pid/comm" && [ "$comm" = sleep ] || return 1
+  ids="$(stat -L -c %i "/proc/$pid/ns/net" "/run/netns/hdlab$1" 2>/dev/null)" || return 1
+  [ "${ids%%$'\n'*}" = "${ids##*$'\n'}" ] || return 1
   echo "$pid"
 }
 
-# PIDs (one per line, "pid comm") of every process inside host N's mount namespace.
+# Processes (one per line, "pid comm") inside host N: same mount namespace as
+# the holder (or as recorded when the host started, should the holder have
+# died) and same network namespace as /run/netns/hdlabN.
 ns_procs() {
-  local hp; hp="$(holder_pid "$1")" || return 0
-  local mnt; mnt="$(stat -L -c %i "/proc/$hp/ns/mnt")"
-  ps -e -o pid=,mntns=,comm= | awk -v m="$mnt" '$2 == m { print $1, $3 }'
+  local hp mnt net ids d="$LAB/hosts/lab$1"
+  if hp="$(holder_pid "$1")"; then
+    ids="$(stat -L -c %i "/proc/$hp/ns/mnt" "/run/netns/hdlab$1" 2>/dev/null)" || return 0
+    mnt="${ids%%$'\n'*}"; net="${ids##*$'\n'}"
+  elif [ -f "$d/mntns" ] && read -r mnt <"$d/mntns"; then
+    net="$(stat -L -c %i "/run/netns/hdlab$1" 2>/dev/null)" || return 0
+  else
+    return 0
+  fi
+  if [ -n "$PS_SNAPSHOT" ]; then printf '%s\n' "$PS_SNAPSHOT"; else ps -e -o pid=,mntns=,netns=,comm=; fi |
+    awk -v m="$mnt" -v n="$net" '$2 == m && $3 == n { print $1, $4 }'
 }
 
+# Read-only checks of many hosts use one process list (snapshot_ps); anything that
+# starts or stops processes clears it with `local PS_SNAPSHOT=` to see live data.
+PS_SNAPSHOT=""
+snapshot_ps() { PS_SNAPSHOT="$(ps -e -o pid=,mntns=,netns=,comm=)"; }
+
 proc_running() { # N comm
-  ns_procs "$1" | awk -v c="$2" '$2 == c { found = 1 } END { exit !found }'
+  local procs; procs="$(ns_procs "$1")"
+  [[ $'\n'"$procs" == *" $2"$'\n'* || $'\n'"$procs" == *" $2" ]]
 }
 
 sshd_pid() {
-  local f; f="$(host_dir "$1")/sshd/sshd.pid"
-  [ -f "$f" ] || return 1
-  local pid; pid="$(cat "$f")"
-  ns_procs "$1" | awk -v p="$pid" '$1 == p && $2 == "sshd" { found = 1 } END { exit !found }' || return 1
+  local pid procs
+  read -r pid 2>/dev/null <"$LAB/hosts/lab$1/sshd/sshd.pid" && [ -n "$pid" ] || return 1
+  procs="$(ns_procs "$1")"
+  [[ $'\n'"$procs"$'\n' == *$'\n'"$pid sshd"$'\n'* ]] || return 1
   echo "$pid"
 }
 
@@ -163,7 +177,10 @@ EOF
 
   # sshd: host key, config, authorized_keys (mounted at $SSHD_MNT inside the host)
   chmod 755 "$d/sshd"
-  [ -f "$d/sshd/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C "lab$n" -f "$d/sshd/ssh_host_ed25519_key"
+  if [ ! -f "$d/sshd/ssh_host_ed25519_key" ]; then
+    rm -f "$d/sshd/fingerprint"
+    ssh-keygen -q -t ed25519 -N '' -C "lab$n" -f "$d/sshd/ssh_host_ed25519_key"
+  fi
   chmod 600 "$d/sshd/ssh_host_ed25519_key"
   cp "$LAB/client/id_ed25519.pub" "$d/sshd/authorized_keys"; chmod 644 "$d/sshd/authorized_keys"
   cat >"$d/sshd/sshd_config" <<EOF
@@ -225,6 +242,7 @@ start_namespace() { # N
     sleep 0.02
   done
   holder_pid "$n" >/dev/null || die "lab$n: namespace holder did not start"
+  stat -L -c %i "/proc/$(holder_pid "$n")/ns/mnt" >"$d/mntns"
 
   in_host "$n" hostname "lab$n"
   in_host "$n" sh -euc '
@@ -240,13 +258,14 @@ start_namespace() { # N
 }
 
 start_daemons() { # N
-  local n="$1"
+  local n="$1" PS_SNAPSHOT=""
   proc_running "$n" virtlogd || in_host "$n" virtlogd -d -f /etc/libvirt/virtlogd.conf -p /run/libvirt/virtlogd.pid
   if ! proc_running "$n" libvirtd; then
     # libvirtd runs on one fixed CPU: its QEMU capability cache records the host's
     # CPUID data, which includes the APIC id of the CPU it was read on; pinned,
     # every host reads the same data and accepts the first host's cache.
-    # (libvirt gives each guest the full CPU set again.)
+    # Once the cache is loaded (after provisioning) libvirtd gets every CPU back,
+    # and libvirt gives each guest the full CPU set anyway.
     in_host "$n" taskset -c "$(first_cpu)" libvirtd -d -f /etc/libvirt/libvirtd.conf -p /run/libvirt/libvirtd.pid
   fi
   local i
@@ -320,6 +339,7 @@ provision() { # N — storage pool, base image, network, guests (only what is mi
     <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'><listen type='address' address='127.0.0.1'/></graphics>
     <graphics type='spice' port='-1' autoport='yes' listen='127.0.0.1'><listen type='address' address='127.0.0.1'/></graphics>
     <video><model type='vga' vram='16384' heads='1'/></video>
+    <controller type='usb' model='none'/>
     <memballoon model='none'/>
   </devices>
 </domain>
@@ -332,39 +352,59 @@ EOF
   fi
 }
 
+unpin_libvirtd() { # N — give libvirtd (all threads) every CPU we may use
+  local pid cpus
+  cpus="$(taskset -pc $$ | sed 's/.*: *//')"
+  for pid in $(ns_procs "$1" | awk '$2 == "libvirtd" { print $1 }'); do
+    taskset -a -p -c "$cpus" "$pid" >/dev/null 2>&1 || true
+  done
+}
+
 host_is_up() { # N — all daemons alive (quick check)
-  holder_pid "$1" >/dev/null && proc_running "$1" libvirtd && proc_running "$1" virtlogd && sshd_pid "$1" >/dev/null
+  local procs pid
+  procs=$'\n'"$(ns_procs "$1")"$'\n'
+  [[ $procs == *" libvirtd"$'\n'* && $procs == *" virtlogd"$'\n'* ]] || return 1
+  read -r pid 2>/dev/null <"$LAB/hosts/lab$1/sshd/sshd.pid" && [[ $procs == *$'\n'"$pid sshd"$'\n'* ]]
 }
 
 up_host() { # N
   local n="$1" d t0 vtype; d="$(host_dir "$n")"; t0=$(date +%s%N)
+  snapshot_ps
   if host_is_up "$n"; then
     # Quick path: only make sure the running guest still runs.
     [ "$(virsh_in "$n" domstate lab-vm-1 2>/dev/null)" = running ] || provision "$n"
     echo "lab$n: already up"
     return 0
   fi
+  PS_SNAPSHOT=""
   # Half-up (e.g. after a crash or reboot): clear it and start over.
   if holder_pid "$n" >/dev/null || [ -e "/run/netns/$(ns_name "$n")" ]; then down_host "$n" quiet; fi
-  if kvm_usable; then vtype=kvm; else vtype=qemu; fi
+  case "${HOSTDECK_LAB_ACCEL:-auto}" in
+    kvm) vtype=kvm ;;
+    tcg) vtype=qemu ;;
+    *) if kvm_usable; then vtype=kvm; else vtype=qemu; fi ;;
+  esac
   write_configs "$n" "$vtype"
   # Later hosts reuse the first host's QEMU capability cache (skips an ~8 s probe).
   if [ "$n" != 1 ] && [ -d "$LAB/hosts/lab1/cache/qemu/capabilities" ] && [ ! -d "$d/cache/qemu/capabilities" ]; then
     mkdir -p "$d/cache/qemu"
     cp -a "$LAB/hosts/lab1/cache/qemu/capabilities" "$d/cache/qemu/"
   fi
-  start_namespace "$n"
-  start_daemons "$n"
-  provision "$n"
+  local t1 t2 t3
+  start_namespace "$n"; t1=$(date +%s%N)
+  start_daemons "$n"; t2=$(date +%s%N)
+  provision "$n"; t3=$(date +%s%N)
+  unpin_libvirtd "$n"
   local ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-  echo "lab$n: up in ${ms} ms — ssh $LAB_USER@10.200.$n.2 (netns $(ns_name "$n"), domain type $vtype, lab-vm-1 running, lab-vm-2 defined)"
+  echo "lab$n: up in ${ms} ms (namespace $(( (t1 - t0) / 1000000 )), daemons $(( (t2 - t1) / 1000000 )), guests $(( (t3 - t2) / 1000000 )) ms) — ssh $LAB_USER@10.200.$n.2 (netns $(ns_name "$n"), domain type $vtype, lab-vm-1 running, lab-vm-2 defined)"
 }
 
 down_host() { # N [quiet]
   local n="$1" quiet="${2:-}" ns; ns="$(ns_name "$n")"
+  local PS_SNAPSHOT=""
   local d; d="$(host_dir "$n")"
-  if holder_pid "$n" >/dev/null; then
-    local hp pids; hp="$(holder_pid "$n")"
+  if [ -n "$(ns_procs "$n")" ]; then
+    local hp pids; hp="$(holder_pid "$n" || echo 0)"
     # Guests, daemons and sessions together (a root libvirtd leaves guests running when it exits), then the holder.
     pids="$(ns_procs "$n" | awk -v h="$hp" '$1 != h { print $1 }')"
     [ -z "$pids" ] || kill -TERM $pids 2>/dev/null || true
@@ -376,7 +416,7 @@ down_host() { # N [quiet]
     pids="$(ns_procs "$n" | awk '{ print $1 }')"
     [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
   fi
-  rm -f "$d/holder.pid" "$d/sshd/sshd.pid"
+  rm -f "$d/holder.pid" "$d/mntns" "$d/sshd/sshd.pid"
   # Only namespaces/veths this script created (recorded in netns.created).
   if [ -f "$d/netns.created" ]; then
     ip link del "${ns}o" 2>/dev/null || true
@@ -393,13 +433,15 @@ known_hosts_list() { # host numbers with a folder, sorted
 }
 
 write_hosts_json() {
-  local n first=1 tmp="$LAB/hosts.json.tmp"
+  local n first=1 tmp="$LAB/hosts.json.tmp" PS_SNAPSHOT=""
+  snapshot_ps
   {
     echo "["
     for n in $(known_hosts_list); do
       host_is_up "$n" || continue
       local d fp; d="$(host_dir "$n")"
-      fp="$(ssh-keygen -l -E sha256 -f "$d/sshd/ssh_host_ed25519_key.pub" | awk '{print $2}')"
+      [ -s "$d/sshd/fingerprint" ] || ssh-keygen -l -E sha256 -f "$d/sshd/ssh_host_ed25519_key.pub" | awk '{print $2}' >"$d/sshd/fingerprint"
+      read -r fp <"$d/sshd/fingerprint"
       [ $first = 1 ] || echo ","
       first=0
       printf '  { "name": "lab%s", "address": "10.200.%s.2", "port": 22, "user": "%s", "keyFile": "%s", "knownHostsFile": "%s", "hostKeyFingerprint": "%s" }' \
@@ -451,24 +493,37 @@ cmd_down() {
   if [ -d "$LAB" ]; then write_hosts_json; fi
 }
 
+status_line() { # N — one row of the status table; exit 1 if something is down
+  local n="$1" netns=down lv=down vl=down sd=down port=closed vms=- procs
+  if [ -e "/run/netns/hdlab$n" ] && holder_pid "$n" >/dev/null; then
+    netns=up
+    procs=$'\n'"$(ns_procs "$n")"$'\n'
+    [[ $procs == *" libvirtd"$'\n'* ]] && lv=up
+    [[ $procs == *" virtlogd"$'\n'* ]] && vl=up
+    sshd_pid "$n" >/dev/null && sd=up
+    if timeout 1 bash -c "exec 3<>/dev/tcp/10.200.$n.2/22" 2>/dev/null; then port=open; fi
+    [ $lv = up ] && vms="$(virsh_in "$n" list --name 2>/dev/null | grep -c . || true)"
+  fi
+  printf '%-6s %-12s %-10s %-8s %-8s %-6s %-12s %s\n' "lab$n" "10.200.$n.2" $netns $lv $vl $sd $port "$vms"
+  [ $netns = up ] && [ $lv = up ] && [ $vl = up ] && [ $sd = up ] && [ $port = open ]
+}
+
 cmd_status() {
-  local n bad=0 any=0
-  printf '%-6s %-12s %-10s %-8s %-8s %-6s %-12s %s\n' HOST ADDRESS NETNS LIBVIRTD VIRTLOGD SSHD SSH-PORT-22 "RUNNING-VMS"
-  for n in $(known_hosts_list); do
-    any=1
-    local netns=down lv=down vl=down sd=down port=closed vms=-
-    [ -e "/run/netns/$(ns_name "$n")" ] && holder_pid "$n" >/dev/null && netns=up
-    if [ $netns = up ]; then
-      proc_running "$n" libvirtd && lv=up
-      proc_running "$n" virtlogd && vl=up
-      sshd_pid "$n" >/dev/null && sd=up
-      if timeout 1 bash -c "exec 3<>/dev/tcp/10.200.$n.2/22" 2>/dev/null; then port=open; fi
-      [ $lv = up ] && vms="$(virsh_in "$n" list --name 2>/dev/null | grep -c . || true)"
-    fi
-    printf '%-6s %-12s %-10s %-8s %-8s %-6s %-12s %s\n' "lab$n" "10.200.$n.2" $netns $lv $vl $sd $port "$vms"
-    [ $netns = up ] && [ $lv = up ] && [ $vl = up ] && [ $sd = up ] && [ $port = open ] || bad=1
+  local n bad=0 hosts tmp
+  hosts="$(known_hosts_list)"
+  [ -n "$hosts" ] || { echo "(no lab hosts; run scripts/lab.sh up)"; return 1; }
+  snapshot_ps
+  tmp="$(mktemp -d)"
+  for n in $hosts; do
+    { status_line "$n" >"$tmp/$n" || echo bad >"$tmp/$n.bad"; } &
   done
-  [ $any = 1 ] || { echo "(no lab hosts; run scripts/lab.sh up)"; return 1; }
+  wait
+  printf '%-6s %-12s %-10s %-8s %-8s %-6s %-12s %s\n' HOST ADDRESS NETNS LIBVIRTD VIRTLOGD SSHD SSH-PORT-22 "RUNNING-VMS"
+  for n in $hosts; do
+    cat "$tmp/$n"
+    [ ! -e "$tmp/$n.bad" ] || bad=1
+  done
+  rm -rf "$tmp"
   return $bad
 }
 
