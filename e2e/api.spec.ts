@@ -45,3 +45,43 @@ test('the OpenAPI document lists every endpoint with its schemas, generated from
   expect(createUser['x-hostdeck-role']).toBe('admin');
   expect(doc.paths['/api/v1/health'].get.security).toEqual([]);
 });
+
+test('hosts and VMs over the API: field paths in errors, identity assigned, viewers read only', async ({ page, request }) => {
+  await loginAs(page, ADMIN.username, ADMIN.password);
+  await page.goto('/settings/tokens');
+  const tokenFor = async (name: string, role: string) => {
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Role ceiling').selectOption(role);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await expect(page.getByTestId('new-token')).toContainText(name);
+    return { Authorization: `Bearer ${(await page.getByTestId('new-token-secret').textContent())!.trim()}` };
+  };
+  const operator = await tokenFor('api operator', 'operator');
+  const viewer = await tokenFor('api viewer', 'viewer');
+
+  const host = { name: 'api-host', address: 'hv.example.net', flavour: 'libvirt', cpuVendor: 'intel', network: { bridges: [{ name: 'br 0' }] } };
+  const bad = await request.post('/api/v1/hosts', { headers: operator, data: { spec: host } });
+  expect(bad.status()).toBe(400);
+  expect(Object.keys((await bad.json()).error.fields)).toEqual(['network.bridges[0].name']);
+
+  const created = await request.post('/api/v1/hosts', { headers: operator, data: { spec: { ...host, network: { bridges: [{ name: 'br0' }] } } } });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  expect((await request.post('/api/v1/hosts', { headers: viewer, data: { spec: host } })).status()).toBe(403);
+
+  const vm = await request.post(`/api/v1/hosts/${id}/vms`, { headers: operator, data: { spec: { name: 'api-vm', vcpus: 1, memoryMiB: 512, interfaces: [{ type: 'bridge', bridge: 'br0' }] } } });
+  expect(vm.status()).toBe(201);
+  const vmId = (await vm.json()).id;
+  const read = (await (await request.get(`/api/v1/vms/${vmId}`, { headers: viewer })).json()).vm;
+  expect(read.uuid).toMatch(/^[0-9a-f-]{36}$/);
+  expect(read.spec.interfaces[0].mac).toMatch(/^52:54:00:/);
+
+  const config = await (await request.get(`/api/v1/hosts/${id}/configuration`, { headers: viewer })).json();
+  expect(config.plan.summary.added).toBe(1);
+  expect(config.files.map((f: { path: string }) => f.path)).toEqual(['vms/api-vm.xml']);
+
+  const list = await (await request.get('/api/v1/hosts?q=api-', { headers: viewer })).json();
+  expect(list.hosts).toEqual([expect.objectContaining({ name: 'api-host', vmCount: 1, status: 'new' })]);
+  expect((await request.get('/api/v1/hosts/not-a-uuid', { headers: viewer })).status()).toBe(400);
+  expect((await request.get('/api/v1/hosts/00000000-0000-4000-8000-000000000000', { headers: viewer })).status()).toBe(404);
+});

@@ -60,6 +60,20 @@ export const auditEventSchema = z.object({
   details: z.unknown(),
 });
 
+const hostSummarySchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  sshUser: z.string(),
+  flavour: z.enum(['nixos', 'libvirt']),
+  status: z.enum(['new', 'online', 'unreachable', 'host_key_changed']),
+  vmCount: z.number().int(),
+});
+
+const pageQuery = z.object({ q: z.string().max(100).optional(), page: z.coerce.number().int().min(1).max(100_000).optional() });
+const specBody = z.object({ spec: z.record(z.string(), z.unknown()).describe('A host spec (GET /api/v1/schema/host) or VM spec; see `hostdeck schema`') });
+
 export const endpoints = {
   health: { id: 'health', method: 'GET', path: '/api/v1/health', tag: 'System', summary: 'Liveness and database check (no authentication)', auth: 'public', response: healthSchema },
   me: { id: 'me', method: 'GET', path: '/api/v1/me', tag: 'System', summary: 'The caller and its effective role', auth: { role: 'viewer' }, response: meSchema },
@@ -70,4 +84,14 @@ export const endpoints = {
   createUser: { id: 'users.create', method: 'POST', path: '/api/v1/users', tag: 'Users', summary: 'Create a user', auth: { role: 'admin' }, body: createUserInputSchema, response: z.object({ user: userSchema }), status: 201 },
   updateUser: { id: 'users.update', method: 'PATCH', path: '/api/v1/users/{id}', tag: 'Users', summary: "Change a user's role or reset their password", auth: { role: 'admin' }, params: idParams, body: updateUserInputSchema, response: z.object({ user: userSchema }) },
   listAudit: { id: 'audit.list', method: 'GET', path: '/api/v1/audit', tag: 'Audit', summary: 'Audit events, newest first, 50 a page', auth: { role: 'approver' }, query: auditQuerySchema, response: z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), events: z.array(auditEventSchema) }) },
+  listHosts: { id: 'hosts.list', method: 'GET', path: '/api/v1/hosts', tag: 'Hosts', summary: 'Hosts, searched by name or address, 50 a page', auth: { role: 'viewer' }, query: pageQuery, response: z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), hosts: z.array(hostSummarySchema) }) },
+  createHost: { id: 'hosts.create', method: 'POST', path: '/api/v1/hosts', tag: 'Hosts', summary: 'Add a host from its spec', auth: { role: 'operator' }, body: specBody, response: z.object({ id: z.uuid() }), status: 201 },
+  getHost: { id: 'hosts.get', method: 'GET', path: '/api/v1/hosts/{id}', tag: 'Hosts', summary: 'A host: spec, status, pinned key, facts', auth: { role: 'viewer' }, params: idParams, response: z.object({ host: hostSummarySchema.extend({ spec: z.unknown(), hostKeyFingerprint: z.string().nullable(), statusReason: z.string().nullable(), facts: z.unknown(), lastSeenAt: isoDate.nullable() }) }) },
+  updateHost: { id: 'hosts.update', method: 'PUT', path: '/api/v1/hosts/{id}', tag: 'Hosts', summary: "Replace a host's spec (validated with its VMs)", auth: { role: 'operator' }, params: idParams, body: specBody, response: z.object({ id: z.uuid() }) },
+  listHostVms: { id: 'hosts.vms', method: 'GET', path: '/api/v1/hosts/{id}/vms', tag: 'VMs', summary: "A host's VMs", auth: { role: 'viewer' }, params: idParams, query: pageQuery, response: z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), vms: z.array(z.unknown()) }) },
+  createVm: { id: 'vms.create', method: 'POST', path: '/api/v1/hosts/{id}/vms', tag: 'VMs', summary: 'Define a VM on a host (UUID and MACs assigned once)', auth: { role: 'operator' }, params: idParams, body: specBody, response: z.object({ id: z.uuid() }), status: 201 },
+  hostConfiguration: { id: 'hosts.configuration', method: 'GET', path: '/api/v1/hosts/{id}/configuration', tag: 'Hosts', summary: 'Rendered files, the deployed revision and the plan between them', auth: { role: 'viewer' }, params: idParams, response: z.unknown() },
+  getVm: { id: 'vms.get', method: 'GET', path: '/api/v1/vms/{id}', tag: 'VMs', summary: 'A VM: spec and live state', auth: { role: 'viewer' }, params: idParams, response: z.object({ vm: z.unknown() }) },
+  updateVm: { id: 'vms.update', method: 'PUT', path: '/api/v1/vms/{id}', tag: 'VMs', summary: "Replace a VM's spec (its UUID and MACs are kept)", auth: { role: 'operator' }, params: idParams, body: specBody, response: z.object({ id: z.uuid() }) },
 } as const satisfies Record<string, Endpoint>;
+

@@ -23,3 +23,11 @@ export function zodFields(error: z.ZodError): Record<string, string[]> {
   }
   return fields;
 }
+
+/** 400 from lib/spec issues: each field path with its messages. */
+export function specIssuesError(issues: readonly { path: string; message: string }[]): ApiError {
+  const fields: Record<string, string[]> = {};
+  for (const issue of issues) (fields[issue.path] ??= []).push(issue.message);
+  const summary = issues.slice(0, 5).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+  return new ApiError(400, 'invalid_input', `Invalid spec: ${summary}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}`, fields);
+}

@@ -1,0 +1,12 @@
+// GET /api/v1/hosts/{id}/configuration — rendered files, deployed revision, plan.
+import { route } from '@/lib/api/endpoint';
+import { endpoints } from '@/lib/api/endpoints';
+import { ApiError, specIssuesError } from '@/lib/api/errors';
+import { hostConfiguration } from '@/lib/hosts/configuration';
+
+export const GET = route(endpoints.hostConfiguration, async ({ params }) => {
+  const config = await hostConfiguration(params.id);
+  if (!config) throw new ApiError(404, 'not_found', 'No such host');
+  if (!config.ok) throw specIssuesError(config.issues);
+  return config;
+});
