@@ -369,14 +369,18 @@ host_is_up() { # N — all daemons alive (quick check)
 
 up_host() { # N
   local n="$1" d t0 vtype; d="$(host_dir "$n")"; t0=$(date +%s%N)
-  snapshot_ps
+  # Quick path (cmd_up took one process snapshot for all hosts): daemons alive and
+  # some guest running → nothing to do. No guest running → start lab-vm-1 again.
+  [ -n "$PS_SNAPSHOT" ] || snapshot_ps
   if host_is_up "$n"; then
-    # Quick path: only make sure the running guest still runs.
-    [ "$(virsh_in "$n" domstate lab-vm-1 2>/dev/null)" = running ] || provision "$n"
+    if [[ $'\n'"$(ns_procs "$n")" != *" qemu-system-"* ]]; then
+      local PS_SNAPSHOT=""
+      provision "$n"
+    fi
     echo "lab$n: already up"
     return 0
   fi
-  PS_SNAPSHOT=""
+  local PS_SNAPSHOT=""
   # Half-up (e.g. after a crash or reboot): clear it and start over.
   if holder_pid "$n" >/dev/null || [ -e "/run/netns/$(ns_name "$n")" ]; then down_host "$n" quiet; fi
   case "${HOSTDECK_LAB_ACCEL:-auto}" in
@@ -461,6 +465,7 @@ cmd_up() {
   mkdir -p "$LAB/hosts"
   ensure_accounts
   ensure_client_key
+  snapshot_ps
   # Host 1 first (it fills the capability cache the others copy), then the rest in parallel.
   up_host 1
   local n pids=() logs=() failed=0

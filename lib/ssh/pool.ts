@@ -543,6 +543,7 @@ function validateTarget(t: SshTarget): void {
   if (!Number.isInteger(t.port) || t.port < 1 || t.port > 65535) throw new TypeError(`SSH target ${t.id}: bad port ${t.port}`);
   if (typeof t.user !== 'string' || t.user === '') throw new TypeError(`SSH target ${t.id}: user missing`);
   if (!t.privateKey || t.privateKey.length === 0) throw new TypeError(`SSH target ${t.id}: private key missing`);
+  if (t.pinnedFingerprint !== undefined) normalizeFingerprint(t.pinnedFingerprint); // throws on a malformed fingerprint
 }
 
 /** A digest of everything that changes how we connect; a different digest means a new connection. */
