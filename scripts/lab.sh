@@ -4,7 +4,7 @@
 #
 #   scripts/lab.sh up [N]        bring up lab1..labN (default 2); idempotent
 #   scripts/lab.sh down [N]      stop lab host N, or all lab hosts
-#   scripts/lab.sh status        table of hosts; exit 1 if anything is down
+#   scripts/lab.sh status        table of hosts; exit 1 if a host that should run is down
 #   scripts/lab.sh sshd-stop N   stop sshd of host N (listener and sessions)
 #   scripts/lab.sh sshd-start N  start sshd of host N again
 #   scripts/lab.sh purge         down, then delete .data/lab
@@ -38,10 +38,8 @@ PARALLEL="${HOSTDECK_LAB_PARALLEL:-4}"
 # Mount points inside each host's namespace: libvirt's own folders plus one for sshd.
 SSHD_MNT=/run/hdlab-sshd
 
-log() { printf '%s\n' "$*"; }
 die() { printf 'lab.sh: %s\n' "$*" >&2; exit 1; }
 
-host_name() { echo "lab$1"; }
 host_dir() { echo "$LAB/hosts/lab$1"; }
 ns_name() { echo "hdlab$1"; }
 
@@ -129,9 +127,12 @@ ensure_accounts() {
   if ! getent passwd "$LAB_USER" >/dev/null; then
     useradd --system -d "$LAB_HOME" -s /bin/bash -G libvirt -p '*' "$LAB_USER"
   fi
-  id -nG "$LAB_USER" | tr ' ' '\n' | grep -qx libvirt || usermod -aG libvirt "$LAB_USER"
+  local groups shadow
+  groups=" $(id -nG "$LAB_USER") "
+  [[ $groups == *" libvirt "* ]] || usermod -aG libvirt "$LAB_USER"
   # A locked password ("!") makes sshd (UsePAM no) refuse even key logins.
-  if getent shadow "$LAB_USER" | cut -d: -f2 | grep -q '^!'; then usermod -p '*' "$LAB_USER"; fi
+  shadow="$(getent shadow "$LAB_USER")"; shadow="${shadow#*:}"
+  [[ $shadow != '!'* ]] || usermod -p '*' "$LAB_USER"
   mkdir -p "$LAB_HOME"; chown "$LAB_USER": "$LAB_HOME"; chmod 755 "$LAB_HOME"
   # Mount points in the root namespace (empty folders; lab data is mounted over them only inside the lab namespaces).
   mkdir -p /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /run/libvirt /etc/libvirt /run/sshd "$SSHD_MNT"
@@ -389,6 +390,7 @@ up_host() { # N
     *) if kvm_usable; then vtype=kvm; else vtype=qemu; fi ;;
   esac
   write_configs "$n" "$vtype"
+  rm -f "$d/stopped"
   # Later hosts reuse the first host's QEMU capability cache (skips an ~8 s probe).
   if [ "$n" != 1 ] && [ -d "$LAB/hosts/lab1/cache/qemu/capabilities" ] && [ ! -d "$d/cache/qemu/capabilities" ]; then
     mkdir -p "$d/cache/qemu"
@@ -427,7 +429,10 @@ down_host() { # N [quiet]
     if [ -e "/run/netns/$ns" ]; then ip netns del "$ns" 2>/dev/null || true; fi
     rm -f "$d/netns.created"
   fi
-  [ -n "$quiet" ] || echo "lab$n: down"
+  if [ -z "$quiet" ]; then
+    : >"$d/stopped" 2>/dev/null || true # stopped on purpose: status lists it, but not as a failure
+    echo "lab$n: down"
+  fi
 }
 
 known_hosts_list() { # host numbers with a folder, sorted
@@ -498,8 +503,12 @@ cmd_down() {
   if [ -d "$LAB" ]; then write_hosts_json; fi
 }
 
-status_line() { # N — one row of the status table; exit 1 if something is down
+status_line() { # N — one row of the status table; exit 1 if something is down, 2 if stopped on purpose
   local n="$1" netns=down lv=down vl=down sd=down port=closed vms=- procs
+  if [ -e "$LAB/hosts/lab$n/stopped" ] && ! holder_pid "$n" >/dev/null; then
+    printf '%-6s %-12s %s\n' "lab$n" "10.200.$n.2" "stopped (scripts/lab.sh up $n starts it)"
+    return 2
+  fi
   if [ -e "/run/netns/hdlab$n" ] && holder_pid "$n" >/dev/null; then
     netns=up
     procs=$'\n'"$(ns_procs "$n")"$'\n'
@@ -514,21 +523,23 @@ status_line() { # N — one row of the status table; exit 1 if something is down
 }
 
 cmd_status() {
-  local n bad=0 hosts tmp
+  local n bad=0 hosts tmp rc running=0
   hosts="$(known_hosts_list)"
   [ -n "$hosts" ] || { echo "(no lab hosts; run scripts/lab.sh up)"; return 1; }
   snapshot_ps
   tmp="$(mktemp -d)"
   for n in $hosts; do
-    { status_line "$n" >"$tmp/$n" || echo bad >"$tmp/$n.bad"; } &
+    { rc=0; status_line "$n" >"$tmp/$n" || rc=$?; echo "$rc" >"$tmp/$n.rc"; } &
   done
   wait
   printf '%-6s %-12s %-10s %-8s %-8s %-6s %-12s %s\n' HOST ADDRESS NETNS LIBVIRTD VIRTLOGD SSHD SSH-PORT-22 "RUNNING-VMS"
   for n in $hosts; do
     cat "$tmp/$n"
-    [ ! -e "$tmp/$n.bad" ] || bad=1
+    read -r rc <"$tmp/$n.rc"
+    case "$rc" in 0) running=$((running + 1)) ;; 2) ;; *) bad=1 ;; esac
   done
   rm -rf "$tmp"
+  [ "$running" -gt 0 ] || { echo "(no lab host is running)"; bad=1; }
   return $bad
 }
 
