@@ -5,16 +5,22 @@ import { spawnSync } from 'node:child_process';
 import type { BenchResult } from '@/bench/types';
 import { benchStartup } from '@/bench/startup';
 import { benchRender } from '@/bench/render';
+import { benchDashboard } from '@/bench/dashboard';
+import { benchFleet } from '@/bench/fleet';
 
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   startup: benchStartup,
   render: benchRender,
+  dashboard: benchDashboard,
+  fleet: benchFleet,
 };
 
 async function main() {
   const filter = process.argv[2];
-  const build = spawnSync('bash', ['scripts/build-if-stale.sh'], { stdio: 'inherit' });
-  if (build.status !== 0) process.exit(build.status ?? 1);
+  for (const step of [['scripts/install-test-deps.sh', 'bench'], ['scripts/build-if-stale.sh']]) {
+    const run = spawnSync('bash', step, { stdio: 'inherit' });
+    if (run.status !== 0) process.exit(run.status ?? 1);
+  }
   const results: BenchResult[] = [];
   for (const [name, run] of Object.entries(suites)) {
     if (filter && !name.includes(filter)) continue;
