@@ -15,6 +15,7 @@
 // decryption during a key rotation. Plaintext and keys never appear in errors.
 
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes, scryptSync } from 'node:crypto';
+import type { Env } from '@/lib/env';
 
 const VERSION = 'hdsb1';
 const IV_BYTES = 12;
@@ -120,7 +121,7 @@ export function createSecretBox(secret: string, previous: readonly string[] = []
 }
 
 /** The box for HOSTDECK_SECRET_KEY (and HOSTDECK_SECRET_KEY_PREVIOUS) from `env`. */
-export function secretBoxFromEnv(env: NodeJS.ProcessEnv = process.env): SecretBox {
+export function secretBoxFromEnv(env: Env = process.env): SecretBox {
   const secret = env.HOSTDECK_SECRET_KEY;
   if (!secret || secret.trim() === '') {
     throw new SecretBoxError('HOSTDECK_SECRET_KEY is not set: it encrypts SSH keys at rest (generate one with `openssl rand -base64 32`)');

@@ -11,7 +11,7 @@ const shells = [...new Map(['/bin/sh', '/bin/bash', '/bin/dash'].filter((s) => e
 
 /** Run `printf '%s\0' <args...>` through `shell -c` and return the words the program received. */
 function roundTrip(shell: string, args: string[]): string[] {
-  const out = execFileSync(shell, ['-c', `printf '%s\\0' ${args.map(shellQuote).join(' ')}`], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' } });
+  const out = execFileSync(shell, ['-c', `printf '%s\\0' ${args.map(shellQuote).join(' ')}`], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' } as Record<string, string> as NodeJS.ProcessEnv });
   const words = out.split('\0');
   words.pop();
   return words;

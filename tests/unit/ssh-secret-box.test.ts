@@ -103,7 +103,7 @@ describe('secret box', () => {
 
   it('reads HOSTDECK_SECRET_KEY and HOSTDECK_SECRET_KEY_PREVIOUS from the environment', () => {
     const ct = createSecretBox(PASSPHRASE).encrypt('from env');
-    const box = secretBoxFromEnv({ HOSTDECK_SECRET_KEY: RAW, HOSTDECK_SECRET_KEY_PREVIOUS: ` ${PASSPHRASE} ` } as NodeJS.ProcessEnv);
+    const box = secretBoxFromEnv({ HOSTDECK_SECRET_KEY: RAW, HOSTDECK_SECRET_KEY_PREVIOUS: ` ${PASSPHRASE} ` });
     expect(box.decryptString(ct)).toBe('from env');
   });
 
