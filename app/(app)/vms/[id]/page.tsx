@@ -3,6 +3,7 @@ import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { Pencil } from 'lucide-react';
 import { PageHeader } from '@/components/page-header';
+import { PowerButtons } from '@/components/hosts/power-buttons';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
@@ -22,6 +23,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   return (
     <>
       <PageHeader title={vm.name} description={spec.description || `on ${vm.host.name}`}>
+        <PowerButtons vmId={vm.id} vmName={vm.name} liveState={vm.liveState} canOperate={hasRole(user.role, 'operator')} />
         {hasRole(user.role, 'operator') && (
           <Button asChild variant="outline">
             <Link href={`/vms/${vm.id}/edit`}><Pencil /> Edit</Link>
