@@ -1,5 +1,6 @@
 // Hostdeck's one process: the database (embedded by default), first-run setup,
-// Next.js pages, actions and API, and WebSocket upgrades for /console.
+// the job workers (host polling on pg-boss), Next.js pages, actions and API, and
+// WebSocket upgrades for /console.
 // Usage: tsx server.ts [--dev]     (PORT, HOST as in Next.js; see README)
 import http from 'node:http';
 import fs from 'node:fs/promises';
@@ -10,6 +11,8 @@ import { disconnectDb } from '@/lib/db';
 import { ensureFirstRun } from '@/lib/auth/users';
 import { CONSOLE_PATH, handleConsoleUpgrade } from '@/lib/console/upgrade';
 import { stampRequest } from '@/lib/server/request-headers';
+import { startJobs, stopJobs } from '@/lib/jobs';
+import { closeAll as closeSshConnections } from '@/lib/ssh';
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);
@@ -21,6 +24,7 @@ async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
   const database = await bootstrapDatabase({ log });
   const firstRun = await ensureFirstRun();
+  if (process.env.HOSTDECK_JOBS !== '0') await startJobs({ databaseUrl: database.url, log });
 
   const app = next({ dev, hostname, port, dir: process.cwd() });
   await app.prepare();
@@ -73,6 +77,8 @@ async function main() {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await app.close().catch(() => {});
+    await stopJobs().catch(() => {});
+    await closeSshConnections().catch(() => {});
     await disconnectDb();
     await database.stop();
     process.exit(0);

@@ -46,3 +46,15 @@ export async function getHost(id: string) {
 export async function getVm(id: string) {
   return UUID.test(id) ? getDb().vm.findUnique({ where: { id }, include: { host: { select: { id: true, name: true, spec: true } } } }) : null;
 }
+
+/** The host's CPU and memory history (oldest first), for the host page's charts. */
+export async function hostMetrics(hostId: string) {
+  const rows = await getDb().hostMetric.findMany({ where: { hostId }, orderBy: { at: 'desc' }, take: 720, select: { at: true, cpuPercent: true, memUsedMiB: true, memTotalMiB: true } });
+  return rows.reverse();
+}
+
+/** The VM's CPU and memory history (oldest first), for the VM page's chart. */
+export async function vmMetrics(vmId: string) {
+  const rows = await getDb().vmMetric.findMany({ where: { vmId }, orderBy: { at: 'desc' }, take: 720, select: { at: true, cpuPercent: true, memUsedMiB: true } });
+  return rows.reverse();
+}

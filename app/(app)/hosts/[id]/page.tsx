@@ -10,7 +10,8 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
-import { getHost, listVms } from '@/lib/hosts/queries';
+import { getHost, hostMetrics, listVms } from '@/lib/hosts/queries';
+import { Sparkline } from '@/components/charts/sparkline';
 import type { HostSpec } from '@/lib/spec';
 import type { HostFacts } from '@/lib/hosts/facts';
 import { authorizedKeysLineFor, defaultSshKey } from '@/lib/hosts/ssh-keys';
@@ -30,6 +31,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const { vms, total } = await listVms({ hostId: host.id });
   const canEdit = hasRole(user.role, 'operator');
   const facts = host.facts as HostFacts | null;
+  const metrics = await hostMetrics(host.id);
   const key = host.sshKeyId ? await getDb().sshKey.findUnique({ where: { id: host.sshKeyId } }) : canEdit && !host.hostKeyFingerprint ? await defaultSshKey() : null;
   return (
     <>
@@ -99,6 +101,15 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
           </CardContent>
         </Card>
       </div>
+      {host.hostKeyFingerprint && (
+        <Card className="mb-6">
+          <CardHeader><CardTitle>Load (last 2 hours)</CardTitle></CardHeader>
+          <CardContent className="grid gap-4 md:grid-cols-2">
+            <Sparkline label="CPU" unit="%" max={100} testId="host-cpu-chart" points={metrics.filter((m) => m.cpuPercent !== null).map((m) => ({ at: m.at, value: m.cpuPercent! }))} />
+            <Sparkline label="Memory used" unit="MiB" max={metrics.at(-1)?.memTotalMiB ?? undefined} testId="host-memory-chart" points={metrics.filter((m) => m.memUsedMiB !== null).map((m) => ({ at: m.at, value: m.memUsedMiB! }))} />
+          </CardContent>
+        </Card>
+      )}
       <h2 className="mb-3 text-lg font-semibold">Virtual machines ({total})</h2>
       {total === 0 ? (
         <EmptyState icon={Monitor} title="No VMs on this host yet">

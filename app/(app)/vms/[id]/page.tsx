@@ -9,7 +9,9 @@ import { Button } from '@/components/ui/button';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
-import { getVm } from '@/lib/hosts/queries';
+import { getVm, vmMetrics } from '@/lib/hosts/queries';
+import { Sparkline } from '@/components/charts/sparkline';
+import { formatDateTime } from '@/lib/utils';
 import type { VmSpec } from '@/lib/spec';
 
 export const metadata = { title: 'Virtual machine' };
@@ -20,6 +22,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   const vm = await getVm(id);
   if (!vm) notFound();
   const spec = vm.spec as VmSpec;
+  const metrics = await vmMetrics(vm.id);
   return (
     <>
       <PageHeader title={vm.name} description={spec.description || `on ${vm.host.name}`}>
@@ -38,7 +41,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
             <div>Host <Link className="text-primary hover:underline" href={`/hosts/${vm.host.id}`}>{vm.host.name}</Link></div>
             <div>UUID <code className="text-xs">{spec.uuid}</code></div>
             <div>{spec.vcpus} vCPUs · {spec.memoryMiB} MiB · {spec.machine} · {spec.firmware.toUpperCase()}</div>
-            <div>Desired {spec.powerState}{spec.autostart ? ', starts with the host' : ''} · live <Badge variant="muted">{vm.liveState.replace(/_/g, ' ')}</Badge></div>
+            <div>Desired {spec.powerState}{spec.autostart ? ', starts with the host' : ''} · live <Badge variant="muted" data-testid="vm-live-state">{vm.liveState.replace(/_/g, ' ')}</Badge>{vm.liveAt && <span className="text-xs text-muted-foreground"> as of {formatDateTime(vm.liveAt)}</span>}</div>
             <div>Consoles: {[spec.graphics.vnc && 'VNC', spec.graphics.spice && 'SPICE', spec.serialConsole && 'serial'].filter(Boolean).join(', ') || 'none'}</div>
             {spec.tags.length > 0 && <div className="flex flex-wrap gap-1">{spec.tags.map((t) => <Badge key={t} variant="muted">{t}</Badge>)}</div>}
           </CardContent>
@@ -58,6 +61,13 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
               </div>
             ))}
             {spec.interfaces.length === 0 && <div className="text-muted-foreground">No network interfaces.</div>}
+          </CardContent>
+        </Card>
+        <Card className="lg:col-span-2">
+          <CardHeader><CardTitle>Load (last 2 hours)</CardTitle></CardHeader>
+          <CardContent className="grid gap-4 md:grid-cols-2">
+            <Sparkline label="CPU" unit="%" max={100} testId="vm-cpu-chart" points={metrics.filter((m) => m.cpuPercent !== null).map((m) => ({ at: m.at, value: m.cpuPercent! }))} />
+            <Sparkline label="Memory used" unit="MiB" max={spec.memoryMiB} testId="vm-memory-chart" points={metrics.filter((m) => m.memUsedMiB !== null).map((m) => ({ at: m.at, value: m.memUsedMiB! }))} />
           </CardContent>
         </Card>
       </div>
