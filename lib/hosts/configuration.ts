@@ -34,11 +34,18 @@ export function compareFiles(desired: readonly RenderedFile[], deployed: readonl
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/** KVM unless the host's facts say /dev/kvm is missing, then QEMU's TCG. */
+export async function domainTypeOf(hostId: string): Promise<'kvm' | 'qemu'> {
+  const host = await getDb().host.findUnique({ where: { id: hostId }, select: { facts: true } });
+  const facts = host?.facts as { cpu?: { kvmDevice?: boolean } } | null;
+  return facts?.cpu?.kvmDevice === false ? 'qemu' : 'kvm';
+}
+
 export async function hostConfiguration(hostId: string): Promise<HostConfiguration | null> {
   const loaded = await loadHostWithVms(hostId);
   if (!loaded) return null;
   if (!loaded.doc.ok) return { ok: false, issues: loaded.doc.issues };
-  const rendered = renderHost(loaded.doc.value);
+  const rendered = renderHost(loaded.doc.value, { domainType: await domainTypeOf(hostId) });
   const deployed = await deployedRevision(hostId);
   const result = plan({ desired: rendered, deployed: deployed ? { files: deployed.files, manifest: deployed.manifest ?? null } : null });
   return {

@@ -278,8 +278,13 @@ function normaliseTopLevel(child: XmlElement): XmlElement | null {
       return withoutAttributes(child, (key, value) => (key === 'check' && (value === 'none' || value === 'partial')) || (key === 'migratable' && value === 'on'));
     case 'description':
       return ownText(child) === '' ? null : child;
-    case 'metadata':
-      return childElements(child).length === 0 ? null : child;
+    case 'metadata': {
+      // An empty <hostdeck:vm/> (no tags) says nothing: a domain Hostdeck did not
+      // write compares equal to one it rendered without tags.
+      const kept = child.children.filter((c) => !(isElement(c) && c.name === 'hostdeck:vm' && childElements(c).length === 0));
+      const rest = { ...child, children: kept };
+      return childElements(rest).length === 0 ? null : rest;
+    }
     case 'devices':
       return normaliseDevices(child);
     default:

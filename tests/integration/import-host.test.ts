@@ -1,0 +1,76 @@
+// Adopting a lab host in one step: its existing domains become Hostdeck VMs with
+// their UUIDs and MACs, and the first plan against the live XML shows no change.
+import fs from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestDatabase } from '@/tests/helpers/db';
+import { ensureLab, sshArgs, type LabHost } from '@/tests/helpers/lab';
+import { getDb } from '@/lib/db';
+import { saveHost } from '@/lib/hosts/inventory';
+import { pinHostKey, refreshFacts } from '@/lib/hosts/onboarding';
+import { uploadSshKey } from '@/lib/hosts/ssh-keys';
+import { importHostDomains } from '@/lib/hosts/import';
+import { domainTypeOf, hostConfiguration } from '@/lib/hosts/configuration';
+import { loadHostWithVms } from '@/lib/hosts/inventory';
+import { plan, renderHost } from '@/lib/render';
+
+const run = promisify(execFile);
+useTestDatabase();
+let lab: LabHost;
+let hostId: string;
+let firstImport: Awaited<ReturnType<typeof importHostDomains>>;
+
+const onLab = async (...argv: string[]) => (await run('ssh', [...sshArgs(lab), ...argv])).stdout;
+
+beforeAll(async () => {
+  process.env.HOSTDECK_SECRET_KEY ??= 'integration-test-secret-key-0123456789';
+  lab = (await ensureLab(2))[1]!;
+  const saved = await saveHost({ spec: { name: 'lab2', address: lab.address, sshPort: lab.port, sshUser: lab.user, flavour: 'libvirt', cpuVendor: 'intel' } });
+  if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
+  hostId = saved.id;
+  const key = await uploadSshKey({ name: 'lab-client', privateKey: await fs.readFile(lab.keyFile, 'utf8') });
+  await getDb().host.update({ where: { id: hostId }, data: { sshKeyId: key.id } });
+  await pinHostKey(hostId, lab.hostKeyFingerprint);
+  await refreshFacts(hostId);
+}, 180_000);
+
+describe('importing a host', () => {
+  it('turns every domain into a VM, keeping UUIDs and MACs, and adds the networks they use to the host', async () => {
+    const report = await importHostDomains(hostId);
+    firstImport = report;
+    expect(report.skipped).toEqual([]);
+    expect(report.imported.map((v) => v.name).sort()).toEqual(['lab-vm-1', 'lab-vm-2']);
+    for (const name of ['lab-vm-1', 'lab-vm-2']) {
+      const vm = await getDb().vm.findFirstOrThrow({ where: { hostId, name } });
+      expect(vm.uuid).toBe((await onLab('virsh', 'domuuid', name)).trim());
+      const macs = [...(await onLab('virsh', 'dumpxml', name)).matchAll(/<mac address='([^']+)'/g)].map((m) => m[1]);
+      expect((vm.spec as { interfaces: { mac: string }[] }).interfaces.map((i) => i.mac)).toEqual(macs);
+    }
+    const running = await getDb().vm.findFirstOrThrow({ where: { hostId, name: 'lab-vm-1' } });
+    expect(running.desiredPower).toBe('running');
+    const host = await getDb().host.findUniqueOrThrow({ where: { id: hostId } });
+    const spec = host.spec as { network: { libvirtNetworks: string[] } };
+    expect(spec.network.libvirtNetworks.length + report.hostAdditions.bridges.length).toBeGreaterThan(0);
+  });
+
+  it('plans exactly the differences the import reported (the lab guests use devices the spec cannot express), and a second import adds nothing', async () => {
+    const loaded = await loadHostWithVms(hostId);
+    if (!loaded?.doc.ok) throw new Error(JSON.stringify(loaded?.doc));
+    const rendered = renderHost(loaded.doc.value, { domainType: await domainTypeOf(hostId) });
+    const live: Record<string, string> = {};
+    for (const name of ['lab-vm-1', 'lab-vm-2']) live[name] = await onLab('virsh', 'dumpxml', '--inactive', name);
+    const result = plan({ desired: rendered, deployed: { files: rendered.files, manifest: rendered.manifest }, live });
+    for (const vm of result.vms) {
+      const imported = firstImport.imported.find((i) => i.name === vm.name)!;
+      expect(vm.drift).toEqual(imported.differences);
+      // Nothing is silently dropped: every difference is explained by a note.
+      expect(imported.differences.length === 0 || imported.unsupported.length > 0).toBe(true);
+    }
+    expect(firstImport.imported.find((i) => i.name === 'lab-vm-1')!.unsupported.join('\n')).toMatch(/video|qemu64|cpu/i);
+    const config = await hostConfiguration(hostId);
+    expect(config?.ok).toBe(true);
+    const again = await importHostDomains(hostId);
+    expect(again.imported).toEqual([]);
+  });
+});
