@@ -1,10 +1,11 @@
 'use server';
 // Server actions of onboarding a host: read its host key, pin it after the
-// operator compared it (re-pinning a changed key: admins only), gather facts.
+// operator compared it (re-pinning a changed key: admins only), gather facts, import its domains.
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { ActionError, authedAction } from '@/lib/actions/safe-action';
 import { OnboardingError, pinHostKey, probeHost, refreshFacts } from '@/lib/hosts/onboarding';
+import { importHostDomains } from '@/lib/hosts/import';
 import { audit } from '@/lib/auth/audit';
 import { hasRole } from '@/lib/auth/roles';
 import { getDb } from '@/lib/db';
@@ -60,4 +61,21 @@ export const refreshFactsAction = authedAction
     }
     await audit({ action: 'host.refresh-facts', actor: ctx.user, ip: ctx.ip, targetType: 'host', targetId: parsedInput.hostId });
     return { ok: true };
+  });
+
+export const importDomainsAction = authedAction
+  .metadata({ actionName: 'host.import', role: 'operator' })
+  .inputSchema(hostInput)
+  .action(async ({ parsedInput, ctx }) => {
+    const report = await run(() => importHostDomains(parsedInput.hostId));
+    await audit({
+      action: 'host.import',
+      actor: ctx.user,
+      ip: ctx.ip,
+      targetType: 'host',
+      targetId: parsedInput.hostId,
+      details: { imported: report.imported.map((v) => v.name), skipped: report.skipped.map((s) => s.name) },
+    });
+    revalidatePath(`/hosts/${parsedInput.hostId}`);
+    return report;
   });

@@ -42,6 +42,14 @@ export async function uploadSshKey(input: { name: string; privateKey: string; pa
   return store(input.name, { privateKey: input.privateKey, ...(input.passphrase ? { passphrase: input.passphrase } : {}) }, `${info.publicKeyOpenSsh} hostdeck`, info.fingerprint, false, createdById);
 }
 
+/** Makes a key the one hosts without their own key log in with. */
+export async function makeDefaultSshKey(id: string): Promise<void> {
+  await getDb().$transaction([
+    getDb().sshKey.updateMany({ where: { isDefault: true }, data: { isDefault: false } }),
+    getDb().sshKey.update({ where: { id }, data: { isDefault: true } }),
+  ]);
+}
+
 export function listSshKeys() {
   return getDb().sshKey.findMany({ orderBy: [{ isDefault: 'desc' }, { name: 'asc' }], select: publicSelect });
 }

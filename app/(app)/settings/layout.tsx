@@ -8,7 +8,7 @@ export default async function SettingsLayout({ children }: { children: React.Rea
   const tabs = [
     { href: '/settings', label: 'Account' },
     { href: '/settings/tokens', label: 'API tokens' },
-    ...(user.role === 'admin' ? [{ href: '/settings/users', label: 'Users' }] : []),
+    ...(user.role === 'admin' ? [{ href: '/settings/users', label: 'Users' }, { href: '/settings/ssh-keys', label: 'SSH keys' }] : []),
   ];
   return (
     <>

@@ -18,6 +18,7 @@ import { authorizedKeysLineFor, defaultSshKey } from '@/lib/hosts/ssh-keys';
 import { getDb } from '@/lib/db';
 import { formatDateTime } from '@/lib/utils';
 import { ConnectionPanel } from '@/components/hosts/connection-panel';
+import { ImportButton } from '@/components/hosts/import-button';
 import { HostTabs } from './host-tabs';
 
 export const metadata = { title: 'Host' };
@@ -29,6 +30,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   if (!host) notFound();
   const spec = host.spec as HostSpec;
   const { vms, total } = await listVms({ hostId: host.id });
+  const managedNames = new Set((await getDb().vm.findMany({ where: { hostId: host.id }, select: { name: true } })).map((v) => v.name));
   const canEdit = hasRole(user.role, 'operator');
   const facts = host.facts as HostFacts | null;
   const metrics = await hostMetrics(host.id);
@@ -111,6 +113,11 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
         </Card>
       )}
       <h2 className="mb-3 text-lg font-semibold">Virtual machines ({total})</h2>
+      {canEdit && facts && host.status === 'online' && (
+        <div className="mb-4">
+          <ImportButton hostId={host.id} candidates={facts.domains.filter((d) => !managedNames.has(d))} />
+        </div>
+      )}
       {total === 0 ? (
         <EmptyState icon={Monitor} title="No VMs on this host yet">
           Define a VM with its disks and network interfaces; its domain XML appears under Configuration for review.
