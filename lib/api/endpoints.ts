@@ -2,6 +2,7 @@
 // their handlers from these; lib/api/openapi.ts publishes them.
 import { z } from 'zod';
 import type { Endpoint } from '@/lib/api/endpoint';
+import { POWER_ACTIONS } from '@/lib/hosts/power-rules';
 import { createTokenInputSchema, createUserInputSchema, passwordSchema, roleSchema } from '@/lib/spec/account';
 
 const isoDate = z.iso.datetime();
@@ -93,5 +94,10 @@ export const endpoints = {
   hostConfiguration: { id: 'hosts.configuration', method: 'GET', path: '/api/v1/hosts/{id}/configuration', tag: 'Hosts', summary: 'Rendered files, the deployed revision and the plan between them', auth: { role: 'viewer' }, params: idParams, response: z.unknown() },
   getVm: { id: 'vms.get', method: 'GET', path: '/api/v1/vms/{id}', tag: 'VMs', summary: 'A VM: spec and live state', auth: { role: 'viewer' }, params: idParams, response: z.object({ vm: z.unknown() }) },
   updateVm: { id: 'vms.update', method: 'PUT', path: '/api/v1/vms/{id}', tag: 'VMs', summary: "Replace a VM's spec (its UUID and MACs are kept)", auth: { role: 'operator' }, params: idParams, body: specBody, response: z.object({ id: z.uuid() }) },
+  probeHostKey: { id: 'hosts.host-key.read', method: 'GET', path: '/api/v1/hosts/{id}/host-key', tag: 'Hosts', summary: 'The SSH host key the host offers now (no login), to compare before pinning', auth: { role: 'operator' }, params: idParams, response: z.object({ fingerprint: z.string(), keyType: z.string(), publicKeyOpenSsh: z.string() }) },
+  pinHostKey: { id: 'hosts.host-key.pin', method: 'POST', path: '/api/v1/hosts/{id}/host-key', tag: 'Hosts', summary: 'Pin the fingerprint you compared (re-pinning a changed key: admin), then read facts', auth: { role: 'operator' }, params: idParams, body: z.object({ fingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}=?$/, 'Not an SSH SHA256 fingerprint') }), response: z.object({ pinned: z.literal(true), factsError: z.string().nullable() }) },
+  refreshFacts: { id: 'hosts.facts', method: 'POST', path: '/api/v1/hosts/{id}/facts', tag: 'Hosts', summary: "Read the host's facts again over SSH", auth: { role: 'operator' }, params: idParams, response: z.object({ facts: z.unknown() }) },
+  importHost: { id: 'hosts.import', method: 'POST', path: '/api/v1/hosts/{id}/import', tag: 'Hosts', summary: "Import the host's existing domains as VMs (UUIDs and MACs kept; what the spec cannot express is listed)", auth: { role: 'operator' }, params: idParams, response: z.unknown() },
+  powerVm: { id: 'vms.power', method: 'POST', path: '/api/v1/vms/{id}/power', tag: 'VMs', summary: 'Start, shut down (ACPI), reboot, force off, suspend or resume a VM', auth: { role: 'operator' }, params: idParams, body: z.object({ action: z.enum(POWER_ACTIONS) }), response: z.unknown() },
 } as const satisfies Record<string, Endpoint>;
 
