@@ -157,6 +157,7 @@ export async function importHostDomains(hostId: string): Promise<ImportReport> {
   }
   for (const candidate of candidates) {
     const saved = await saveVm({ hostId, spec: candidate.vm });
+    if (saved.ok) await db.vm.update({ where: { id: saved.id }, data: { liveState: candidate.vm.powerState === 'running' ? 'running' : 'shut_off', liveAt: new Date() } });
     if (saved.ok) report.imported.push({ id: saved.id, name: candidate.vm.name, unsupported: candidate.unsupported, differences: candidate.differences });
     else report.skipped.push({ name: candidate.vm.name, reason: saved.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') });
   }

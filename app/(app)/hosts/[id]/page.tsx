@@ -12,6 +12,7 @@ import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
 import { getHost, hostMetrics, listVms } from '@/lib/hosts/queries';
 import { Sparkline } from '@/components/charts/sparkline';
+import { AutoRefresh } from '@/components/auto-refresh';
 import type { HostSpec } from '@/lib/spec';
 import type { HostFacts } from '@/lib/hosts/facts';
 import { authorizedKeysLineFor, defaultSshKey } from '@/lib/hosts/ssh-keys';
@@ -37,6 +38,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const key = host.sshKeyId ? await getDb().sshKey.findUnique({ where: { id: host.sshKeyId } }) : canEdit && !host.hostKeyFingerprint ? await defaultSshKey() : null;
   return (
     <>
+      <AutoRefresh />
       <PageHeader title={host.name} description={spec.description || `${host.flavour === 'nixos' ? 'NixOS' : 'libvirt'} host at ${host.address}`}>
         {canEdit && (
           <Button asChild>

@@ -11,6 +11,7 @@ import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
 import { getVm, vmMetrics } from '@/lib/hosts/queries';
 import { Sparkline } from '@/components/charts/sparkline';
+import { AutoRefresh } from '@/components/auto-refresh';
 import { formatDateTime } from '@/lib/utils';
 import type { VmSpec } from '@/lib/spec';
 
@@ -25,6 +26,7 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   const metrics = await vmMetrics(vm.id);
   return (
     <>
+      <AutoRefresh />
       <PageHeader title={vm.name} description={spec.description || `on ${vm.host.name}`}>
         <PowerButtons vmId={vm.id} vmName={vm.name} liveState={vm.liveState} canOperate={hasRole(user.role, 'operator')} />
         {hasRole(user.role, 'operator') && (
