@@ -5,7 +5,7 @@
 // machine with its own libvirtd and OpenSSH sshd; see scripts/lab.sh.
 // Needs root. The hosts keep running after the tests (`scripts/lab.sh down` stops them).
 
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -97,4 +97,27 @@ export async function labTarget(host: LabHost, id: string = host.name): Promise<
     privateKey: await readFile(host.keyFile, 'utf8'),
     pinnedFingerprint: host.hostKeyFingerprint,
   };
+}
+
+export type LabCommandResult = { code: number; stdout: string; stderr: string };
+
+/** Runs a command on the lab host over OpenSSH (arguments must be safe words), optionally feeding stdin. */
+export function labSsh(host: LabHost, command: string[], input?: string): Promise<LabCommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('ssh', [...sshArgs(host), ...command], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+/** `virsh ARGS` on the lab host; throws with virsh's message when it fails. */
+export async function labVirsh(host: LabHost, args: string[], input?: string): Promise<string> {
+  const result = await labSsh(host, ['virsh', ...args], input);
+  if (result.code !== 0) throw new Error(`virsh ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
+  return result.stdout;
 }

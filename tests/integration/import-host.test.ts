@@ -1,15 +1,13 @@
 // Adopting a lab host in one step: its existing domains become Hostdeck VMs with
 // their UUIDs and MACs, and the first plan against the live XML shows no change.
-import fs from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@/tests/helpers/db';
+import { addLabHost } from '@/tests/helpers/lab-host';
 import { ensureLab, sshArgs, type LabHost } from '@/tests/helpers/lab';
 import { getDb } from '@/lib/db';
-import { saveHost } from '@/lib/hosts/inventory';
-import { pinHostKey, refreshFacts } from '@/lib/hosts/onboarding';
-import { uploadSshKey } from '@/lib/hosts/ssh-keys';
+import { refreshFacts } from '@/lib/hosts/onboarding';
 import { importHostDomains } from '@/lib/hosts/import';
 import { domainTypeOf, hostConfiguration } from '@/lib/hosts/configuration';
 import { loadHostWithVms } from '@/lib/hosts/inventory';
@@ -24,14 +22,8 @@ let firstImport: Awaited<ReturnType<typeof importHostDomains>>;
 const onLab = async (...argv: string[]) => (await run('ssh', [...sshArgs(lab), ...argv])).stdout;
 
 beforeAll(async () => {
-  process.env.HOSTDECK_SECRET_KEY ??= 'integration-test-secret-key-0123456789';
   lab = (await ensureLab(2))[1]!;
-  const saved = await saveHost({ spec: { name: 'lab2', address: lab.address, sshPort: lab.port, sshUser: lab.user, flavour: 'libvirt', cpuVendor: 'intel' } });
-  if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
-  hostId = saved.id;
-  const key = await uploadSshKey({ name: 'lab-client', privateKey: await fs.readFile(lab.keyFile, 'utf8') });
-  await getDb().host.update({ where: { id: hostId }, data: { sshKeyId: key.id } });
-  await pinHostKey(hostId, lab.hostKeyFingerprint);
+  hostId = await addLabHost(lab);
   await refreshFacts(hostId);
 }, 180_000);
 

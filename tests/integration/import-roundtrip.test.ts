@@ -12,11 +12,10 @@
 //
 // Names are unique per run; every domain and volume made here is removed
 // afterwards. KVM when the lab host's libvirt offers it, else TCG.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureLab, sshArgs, type LabHost } from '@/tests/helpers/lab';
+import { ensureLab, labSsh, labVirsh, type LabHost } from '@/tests/helpers/lab';
 import { applyHostNeeds, importDomain, type ImportOptions, type ImportResult } from '@/lib/hosts/import-domain';
 import { hostSpecSchema, newUuid, parseHostWithVms, type HostSpec, type HostWithVms, type VmSpec } from '@/lib/spec';
 import { normalizeDomainXml, plan, renderDomainXml, renderHost, xmlText, type DomainType } from '@/lib/render';
@@ -25,31 +24,8 @@ const RUN = `im${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const POOL_PATH = '/var/lib/libvirt/images';
 const CATCH_ALL = /in a way the import cannot describe/;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a command on the lab host over OpenSSH (arguments are safe words: names we generated), optionally feeding stdin. */
-function ssh(host: LabHost, command: string[], input?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ssh', [...sshArgs(host), ...command], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
-
-async function virsh(host: LabHost, args: string[], input?: string): Promise<string> {
-  const result = await ssh(host, ['virsh', ...args], input);
-  if (result.code !== 0) throw new Error(`virsh ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
-  return result.stdout;
-}
+const ssh = labSsh;
+const virsh = labVirsh;
 
 let lab: LabHost;
 let domainType: DomainType;

@@ -5,20 +5,17 @@
 // even with two "processes" scheduling; pg-boss's schema is invisible to
 // Prisma's drift check.
 import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import PgBoss from 'pg-boss';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@/tests/helpers/db';
+import { addLabHost } from '@/tests/helpers/lab-host';
 import { ensureLab, labCtl, labIndex, sshArgs, type LabHost } from '@/tests/helpers/lab';
 import { getDb } from '@/lib/db';
 import { diffSql, isEmptyDiff } from '@/lib/db/schema-engine';
-import { saveHost } from '@/lib/hosts/inventory';
 import { METRICS_RETENTION_MS, pollHost, readLiveState } from '@/lib/hosts/live';
-import { pinHostKey } from '@/lib/hosts/onboarding';
-import { uploadSshKey } from '@/lib/hosts/ssh-keys';
 import { POLL_HOST_QUEUE, startJobs, stopJobs } from '@/lib/jobs';
 import { startPollHosts } from '@/lib/jobs/poll-hosts';
 import { closeAll } from '@/lib/ssh';
@@ -47,14 +44,8 @@ const host = () => getDb().host.findUniqueOrThrow({ where: { id: hostId } });
 const vmRow = (name: string) => getDb().vm.findUniqueOrThrow({ where: { id: vmIds[name]! } });
 
 beforeAll(async () => {
-  process.env.HOSTDECK_SECRET_KEY ??= 'integration-test-secret-key-0123456789';
   lab = (await ensureLab(4))[3]!;
-  const saved = await saveHost({ spec: { name: 'lab4', address: lab.address, sshPort: lab.port, sshUser: lab.user, flavour: 'libvirt', cpuVendor: 'intel' } });
-  if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
-  hostId = saved.id;
-  const key = await uploadSshKey({ name: 'lab-client', privateKey: await fs.readFile(lab.keyFile, 'utf8') });
-  await getDb().host.update({ where: { id: hostId }, data: { sshKeyId: key.id } });
-  await pinHostKey(hostId, lab.hostKeyFingerprint);
+  hostId = await addLabHost(lab);
   for (const name of ['lab-vm-1', 'lab-vm-2']) {
     const row = await getDb().vm.create({ data: { hostId, name, uuid: await virsh('domuuid', name), vcpus: 1, memoryMiB: 64, spec: {} } });
     vmIds[name] = row.id;

@@ -5,10 +5,10 @@
 // so ACPI shutdown/reboot leave them running: that the request reached the
 // guest is checked by QEMU's POWERDOWN event (virsh qemu-monitor-event).
 import { execFile, spawn } from 'node:child_process';
-import fs from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useTestDatabase } from '@/tests/helpers/db';
+import { addLabHost } from '@/tests/helpers/lab-host';
 import { ensureLab, sshArgs, type LabHost } from '@/tests/helpers/lab';
 
 const session = vi.hoisted(() => ({ token: '' }));
@@ -23,10 +23,7 @@ import { powerVmAction } from '@/lib/actions/power';
 import { createSession } from '@/lib/auth/sessions';
 import { createUser } from '@/lib/auth/users';
 import { getDb } from '@/lib/db';
-import { saveHost } from '@/lib/hosts/inventory';
-import { pinHostKey } from '@/lib/hosts/onboarding';
 import { powerAction } from '@/lib/hosts/power';
-import { uploadSshKey } from '@/lib/hosts/ssh-keys';
 import { closeAll } from '@/lib/ssh';
 
 const run = promisify(execFile);
@@ -59,14 +56,8 @@ async function act(token: string, vmId: string, action: string) {
 }
 
 beforeAll(async () => {
-  process.env.HOSTDECK_SECRET_KEY ??= 'integration-test-secret-key-0123456789';
   lab = (await ensureLab(4))[3]!;
-  const saved = await saveHost({ spec: { name: 'lab4', address: lab.address, sshPort: lab.port, sshUser: lab.user, flavour: 'libvirt', cpuVendor: 'intel' } });
-  if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
-  hostId = saved.id;
-  const key = await uploadSshKey({ name: 'lab-client', privateKey: await fs.readFile(lab.keyFile, 'utf8') });
-  await getDb().host.update({ where: { id: hostId }, data: { sshKeyId: key.id } });
-  await pinHostKey(hostId, lab.hostKeyFingerprint);
+  hostId = await addLabHost(lab);
   for (const [slot, name] of [['one', 'lab-vm-1'], ['two', 'lab-vm-2']] as const) {
     const uuid = await virsh('domuuid', name);
     initial[name] = await domstate(name);

@@ -9,41 +9,17 @@
 // offers it, else TCG (domainType qemu). A guest with a TPM is defined
 // without it when the host has no swtpm (libvirt then refuses any emulated
 // TPM); the test says so in its output.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureLab, sshArgs, type LabHost } from '@/tests/helpers/lab';
+import { ensureLab, labSsh, labVirsh, type LabHost } from '@/tests/helpers/lab';
 import { newUuid, parseHostWithVms, type HostWithVms, type VmSpec } from '@/lib/spec';
 import { normalizeDomainXml, plan, renderHost, type DomainType, type RenderedHost } from '@/lib/render';
 
 const RUN = `rt${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run a command on the lab host over OpenSSH (arguments are safe words: names we generated), optionally feeding stdin. */
-function ssh(host: LabHost, command: string[], input?: string): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ssh', [...sshArgs(host), ...command], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input ?? '');
-  });
-}
-
-async function virsh(host: LabHost, args: string[], input?: string): Promise<string> {
-  const result = await ssh(host, ['virsh', ...args], input);
-  if (result.code !== 0) throw new Error(`virsh ${args.join(' ')} failed (${result.code}): ${result.stderr}`);
-  return result.stdout;
-}
+const ssh = labSsh;
+const virsh = labVirsh;
 
 function goldenSpec(name: string): HostWithVms {
   const parsed = parseHostWithVms(JSON.parse(readFileSync(join(process.cwd(), 'tests/golden', name, 'spec.json'), 'utf8')));

@@ -1,6 +1,7 @@
 // Audit log: who did what to which target, when and from where; filtered and paged.
 import Link from 'next/link';
 import { PageHeader } from '@/components/page-header';
+import { Pager } from '@/components/pager';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
@@ -21,8 +22,6 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const parsed = auditQuerySchema.safeParse(raw);
   const filter = parsed.success ? parsed.data : {};
   const { events, total, page, pageSize } = await listAuditEvents(filter);
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  const link = (p: number) => `/audit?${new URLSearchParams({ ...(raw as Record<string, string>), page: String(p) })}`;
   return (
     <>
       <PageHeader title="Audit log" description="Every change of state: sign-ins, accounts, tokens, and everything done to hosts and VMs." />
@@ -81,13 +80,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           )}
         </TableBody>
       </Table>
-      <div className="mt-4 flex items-center justify-between text-sm text-muted-foreground">
-        <span>{total} {total === 1 ? 'event' : 'events'} · page {page} of {pages}</span>
-        <div className="flex gap-2">
-          {page > 1 && <Button asChild variant="outline" size="sm"><Link href={link(page - 1)}>Newer</Link></Button>}
-          {page < pages && <Button asChild variant="outline" size="sm"><Link href={link(page + 1)}>Older</Link></Button>}
-        </div>
-      </div>
+      <Pager path="/audit" params={raw as Record<string, string>} page={page} pageSize={pageSize} total={total} noun={['event', 'events']} />
     </>
   );
 }
