@@ -3,34 +3,51 @@ import { getDb, type Prisma } from '@/lib/db';
 
 export const PAGE_SIZE = 50;
 
-export type ListQuery = { q?: string; page?: number };
+export type ListQuery = { q?: string; page?: number; sort?: string };
+
+export const HOST_STATUSES = ['new', 'online', 'unreachable', 'host_key_changed'] as const;
+export const VM_STATES = ['unknown', 'running', 'paused', 'shut_off', 'crashed', 'pmsuspended', 'other'] as const;
+export const HOST_SORTS = { name: { name: 'asc' }, status: [{ status: 'asc' }, { name: 'asc' }], vms: [{ vms: { _count: 'desc' } }, { name: 'asc' }], seen: [{ lastSeenAt: { sort: 'desc', nulls: 'last' } }, { name: 'asc' }] } as const;
+export const VM_SORTS = { name: [{ name: 'asc' }, { id: 'asc' }], host: [{ host: { name: 'asc' } }, { name: 'asc' }], memory: [{ memoryMiB: 'desc' }, { name: 'asc' }], vcpus: [{ vcpus: 'desc' }, { name: 'asc' }], state: [{ liveState: 'asc' }, { name: 'asc' }] } as const;
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[]): T | undefined {
+  return allowed.find((a) => a === value);
+}
 
 function pageOf(query: ListQuery) {
   const page = Math.max(1, Math.floor(query.page ?? 1));
   return { page, skip: (page - 1) * PAGE_SIZE, take: PAGE_SIZE };
 }
 
-export async function listHosts(query: ListQuery) {
+export async function listHosts(query: ListQuery & { status?: string }) {
   const db = getDb();
-  const where: Prisma.HostWhereInput = query.q ? { OR: [{ name: { contains: query.q, mode: 'insensitive' } }, { address: { contains: query.q, mode: 'insensitive' } }] } : {};
+  const status = oneOf(query.status, HOST_STATUSES);
+  const where: Prisma.HostWhereInput = {
+    ...(query.q ? { OR: [{ name: { contains: query.q, mode: 'insensitive' } }, { address: { contains: query.q, mode: 'insensitive' } }] } : {}),
+    ...(status ? { status } : {}),
+  };
+  const orderBy = HOST_SORTS[oneOf(query.sort, Object.keys(HOST_SORTS) as (keyof typeof HOST_SORTS)[]) ?? 'name'] as Prisma.HostOrderByWithRelationInput | Prisma.HostOrderByWithRelationInput[];
   const { page, skip, take } = pageOf(query);
   const [total, hosts] = await Promise.all([
     db.host.count({ where }),
-    db.host.findMany({ where, orderBy: { name: 'asc' }, skip, take, select: { id: true, name: true, address: true, port: true, sshUser: true, flavour: true, status: true, lastSeenAt: true, _count: { select: { vms: true } } } }),
+    db.host.findMany({ where, orderBy, skip, take, select: { id: true, name: true, address: true, port: true, sshUser: true, flavour: true, status: true, lastSeenAt: true, _count: { select: { vms: true } } } }),
   ]);
   return { total, page, pageSize: PAGE_SIZE, hosts };
 }
 
-export async function listVms(query: ListQuery & { hostId?: string }) {
+export async function listVms(query: ListQuery & { hostId?: string; state?: string }) {
   const db = getDb();
+  const state = oneOf(query.state, VM_STATES);
+  const orderBy = VM_SORTS[oneOf(query.sort, Object.keys(VM_SORTS) as (keyof typeof VM_SORTS)[]) ?? 'name'] as unknown as Prisma.VmOrderByWithRelationInput[];
   const where: Prisma.VmWhereInput = {
     ...(query.hostId ? { hostId: query.hostId } : {}),
+    ...(state ? { liveState: state } : {}),
     ...(query.q ? { OR: [{ name: { contains: query.q, mode: 'insensitive' } }, { tags: { has: query.q } }] } : {}),
   };
   const { page, skip, take } = pageOf(query);
   const [total, vms] = await Promise.all([
     db.vm.count({ where }),
-    db.vm.findMany({ where, orderBy: [{ name: 'asc' }, { id: 'asc' }], skip, take, select: { id: true, name: true, vcpus: true, memoryMiB: true, desiredPower: true, liveState: true, removed: true, tags: true, host: { select: { id: true, name: true } } } }),
+    db.vm.findMany({ where, orderBy, skip, take, select: { id: true, name: true, vcpus: true, memoryMiB: true, desiredPower: true, liveState: true, removed: true, tags: true, host: { select: { id: true, name: true } } } }),
   ]);
   return { total, page, pageSize: PAGE_SIZE, vms };
 }

@@ -6,21 +6,22 @@ import { EmptyState } from '@/components/empty-state';
 import { Pager } from '@/components/pager';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { Input } from '@/components/ui/input';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
-import { listHosts } from '@/lib/hosts/queries';
+import { HOST_SORTS, HOST_STATUSES, listHosts } from '@/lib/hosts/queries';
+import { ListFilter } from '@/components/list-filter';
 
 export const metadata = { title: 'Hosts' };
 
 const statusVariant = { new: 'muted', online: 'success', unreachable: 'destructive', host_key_changed: 'destructive' } as const;
 
-export default async function HostsPage({ searchParams }: { searchParams: Promise<{ q?: string; page?: string }> }) {
+export default async function HostsPage({ searchParams }: { searchParams: Promise<{ q?: string; page?: string; status?: string; sort?: string }> }) {
   const user = await requireUser();
-  const { q, page } = await searchParams;
+  const { q, page, status, sort } = await searchParams;
   const query = typeof q === 'string' ? q.slice(0, 100) : '';
-  const result = await listHosts({ q: query || undefined, page: Number(page) || 1 });
+  const result = await listHosts({ q: query || undefined, page: Number(page) || 1, status, sort });
+  const filters = Object.fromEntries(Object.entries({ q: query, status, sort }).filter(([, v]) => typeof v === 'string' && v !== '')) as Record<string, string>;
   const canEdit = hasRole(user.role, 'operator');
   return (
     <>
@@ -31,16 +32,20 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
           </Button>
         )}
       </PageHeader>
-      {result.total === 0 && !query ? (
+      {result.total === 0 && Object.keys(filters).length === 0 ? (
         <EmptyState icon={Server} title="No hosts yet">
           Add a host by its address and SSH user. Hostdeck shows you its public key for the host&apos;s <code>authorized_keys</code> and asks you to confirm the host key fingerprint on first contact.
         </EmptyState>
       ) : (
         <>
-          <form method="get" className="mb-4 flex gap-2">
-            <Input name="q" defaultValue={query} placeholder="Search by name or address" className="max-w-xs" aria-label="Search hosts" />
-            <Button type="submit" variant="outline">Search</Button>
-          </form>
+          <ListFilter
+            q={query}
+            placeholder="Search by name or address"
+            choices={[
+              { name: 'status', label: 'Status', value: status, options: HOST_STATUSES },
+              { name: 'sort', label: 'Sort', value: sort, options: Object.keys(HOST_SORTS) },
+            ]}
+          />
           <Table data-testid="hosts-table">
             <TableHeader>
               <TableRow>
@@ -62,11 +67,11 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
                 </TableRow>
               ))}
               {result.hosts.length === 0 && (
-                <TableRow><TableCell colSpan={5} className="py-8 text-center text-muted-foreground">No host matches “{query}”.</TableCell></TableRow>
+                <TableRow><TableCell colSpan={5} className="py-8 text-center text-muted-foreground">No host matches these filters.</TableCell></TableRow>
               )}
             </TableBody>
           </Table>
-          <Pager path="/hosts" params={query ? { q: query } : {}} page={result.page} pageSize={result.pageSize} total={result.total} noun={['host', 'hosts']} />
+          <Pager path="/hosts" params={filters} page={result.page} pageSize={result.pageSize} total={result.total} noun={['host', 'hosts']} />
         </>
       )}
     </>
