@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { registerUserCommands } from '@/cli/commands/users';
 import { registerTokenCommands } from '@/cli/commands/tokens';
 import { registerSpecCommands } from '@/cli/commands/render';
+import { registerHostCommands } from '@/cli/commands/hosts';
 import { UsageError, withDatabase } from '@/cli/io';
 import { HOSTDECK_VERSION } from '@/lib/version';
 
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerTokenCommands(program);
   registerSpecCommands(program);
+  registerHostCommands(program);
 
   program
     .command('migrate')

@@ -31,7 +31,16 @@ describe('hostdeck CLI', () => {
     const badRole = await hostdeck(['user', 'add', 'zoe', '--role', 'king', '--password-stdin'], 'a long enough password');
     expect(badRole.code).toBe(2);
     expect(badRole.stderr).toContain('role: Role must be one of');
-  }, 60_000);
+    const badAction = await hostdeck(['vm', 'power', 'hv1/web1', 'explode']);
+    expect(badAction.code).toBe(2);
+    expect(badAction.stderr).toContain('action must be one of: start, shutdown, reboot, force-off, suspend, resume');
+    const badRef = await hostdeck(['vm', 'power', 'web1', 'start']);
+    expect(badRef.code).toBe(2);
+    expect(badRef.stderr).toContain('name the VM as <host>/<vm>');
+    const noHost = await hostdeck(['host', 'import', 'nowhere']);
+    expect(noHost.code).toBe(2);
+    expect(noHost.stderr).toContain('No host named "nowhere"');
+  }, 90_000);
 
   it('adds users, refuses duplicates and short passwords, changes roles', async () => {
     const added = await hostdeck(['user', 'add', 'ops', '--role', 'operator', '--password-stdin'], 'a long enough password\n');
