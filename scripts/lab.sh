@@ -384,6 +384,7 @@ up_host() { # N
   local PS_SNAPSHOT=""
   # Half-up (e.g. after a crash or reboot): clear it and start over.
   if holder_pid "$n" >/dev/null || [ -e "/run/netns/$(ns_name "$n")" ]; then down_host "$n" quiet; fi
+  reclaim_leftover_namespace "$n"
   case "${HOSTDECK_LAB_ACCEL:-auto}" in
     kvm) vtype=kvm ;;
     tcg) vtype=qemu ;;
@@ -433,6 +434,23 @@ down_host() { # N [quiet]
     : >"$d/stopped" 2>/dev/null || true # stopped on purpose: status lists it, but not as a failure
     echo "lab$n: down"
   fi
+}
+
+# A namespace hdlabN that is still there after down_host was left by another
+# checkout's lab or by a run whose state folder is gone (its processes would hold
+# 10.200.N.2:22): every process in it is a lab process by this naming; end them
+# and remove the namespace and its veth, so the host starts clean.
+reclaim_leftover_namespace() { # N
+  local ns pids; ns="$(ns_name "$1")"
+  [ -e "/run/netns/$ns" ] || return 0
+  pids="$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')"
+  if [ -n "${pids// /}" ]; then
+    kill -KILL $pids 2>/dev/null || true
+    local i
+    for i in $(seq 1 50); do [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break; sleep 0.05; done
+  fi
+  ip link del "${ns}o" 2>/dev/null || true
+  ip netns del "$ns" 2>/dev/null || true
 }
 
 known_hosts_list() { # host numbers with a folder, sorted

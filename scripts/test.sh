@@ -38,8 +38,9 @@ for (const f of ["unit", "integration", "e2e"]) {
   if (!fs.existsSync(p)) { failed++; console.log(`${f}: no results (the runner did not finish)`); continue; }
   const r = JSON.parse(fs.readFileSync(p, "utf8"));
   files++;
-  if (r.numPassedTests !== undefined) { passed += r.numPassedTests; failed += r.numFailedTests; }
-  else { passed += r.stats.expected; failed += r.stats.unexpected + r.stats.flaky; }
+  // A file whose setup failed has its tests skipped, not failed: count the file as a failure.
+  if (r.numPassedTests !== undefined) { passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites ?? 0); }
+  else { passed += r.stats.expected; failed += r.stats.unexpected + r.stats.flaky + (r.errors?.length ?? 0); }
 }
 console.log(`\ntests: ${passed} passed, ${failed} failed`);
 if (passed === 0) { console.log("no test ran"); process.exit(1); }
