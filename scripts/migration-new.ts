@@ -4,16 +4,11 @@
 // `prisma migrate dev --create-only`). Runs Prisma's wasm schema engine against
 // a throw-away embedded PostgreSQL in a temp folder; prints nothing secret.
 // --draft writes an empty migration even when nothing changed (for hand-written SQL).
-import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres } from '../lib/db/embedded-postgres';
 import { createMigration } from '../lib/db/schema-engine';
+import { root, runScript, withScratchPostgres } from './scratch-postgres';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-async function main(): Promise<number> {
+runScript('migration-new', async () => {
   const args = process.argv.slice(2);
   const draft = args.includes('--draft');
   const name = args.find((a) => !a.startsWith('--'));
@@ -21,11 +16,9 @@ async function main(): Promise<number> {
     process.stderr.write('usage: migration-new <name> [--draft]\n');
     return 2;
   }
-  const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'hostdeck-migration-'));
-  const db = await startEmbeddedPostgres({ dataDir: path.join(tmp, 'postgres'), database: 'postgres' });
-  try {
+  return withScratchPostgres(async (url) => {
     const created = await createMigration(name, {
-      url: db.url,
+      url,
       schemaPath: path.join(root, 'prisma/schema.prisma'),
       migrationsDir: path.join(root, 'prisma/migrations'),
       draft,
@@ -36,16 +29,5 @@ async function main(): Promise<number> {
     }
     process.stdout.write(`wrote ${path.relative(root, created.file!)}\n`);
     return 0;
-  } finally {
-    await db.stop();
-    await fs.rm(tmp, { recursive: true, force: true });
-  }
-}
-
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`migration-new: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  },
-);
+  });
+});
