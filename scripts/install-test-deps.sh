@@ -4,7 +4,7 @@
 # and we are root. With `bench`, also the tools the benchmarks compare against
 # (virt-install, ansible).
 set -euo pipefail
-packages=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils openssh-server openssh-client nix-bin libxml2-utils chromium iproute2 util-linux fonts-dejavu-core procps)
+packages=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils swtpm swtpm-tools openssh-server openssh-client nix-bin libxml2-utils chromium iproute2 util-linux fonts-dejavu-core procps)
 [ "${1:-}" = bench ] && packages+=(virtinst ansible)
 missing=()
 for p in "${packages[@]}"; do
