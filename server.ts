@@ -11,8 +11,6 @@ import { disconnectDb } from '@/lib/db';
 import { ensureFirstRun } from '@/lib/auth/users';
 import { CONSOLE_PATH, handleConsoleUpgrade } from '@/lib/console/upgrade';
 import { stampRequest } from '@/lib/server/request-headers';
-import { startJobs, stopJobs } from '@/lib/jobs';
-import { closeAll as closeSshConnections } from '@/lib/ssh';
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);
@@ -22,12 +20,10 @@ const log = (message: string) => console.log(`[hostdeck] ${message}`);
 
 async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
-  const database = await bootstrapDatabase({ log });
-  const firstRun = await ensureFirstRun();
-  if (process.env.HOSTDECK_JOBS !== '0') await startJobs({ databaseUrl: database.url, log });
-
+  // The database and Next's preparation are independent: do both at once.
   const app = next({ dev, hostname, port, dir: process.cwd() });
-  await app.prepare();
+  const [database] = await Promise.all([bootstrapDatabase({ log }), app.prepare()]);
+  const firstRun = await ensureFirstRun();
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
 
@@ -54,6 +50,11 @@ async function main() {
     server.once('error', reject);
     server.listen(port, hostname, resolve);
   });
+  // Background jobs start once pages are served: polling is not needed to answer requests.
+  const jobs = process.env.HOSTDECK_JOBS !== '0' ? await import('@/lib/jobs') : null;
+  if (jobs) {
+    jobs.startJobs({ databaseUrl: database.url, log }).catch((error: unknown) => log(`background jobs did not start: ${error instanceof Error ? error.message : String(error)}`));
+  }
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const shownHost = hostname === '0.0.0.0' || hostname === '::' ? 'localhost' : hostname;
@@ -77,8 +78,8 @@ async function main() {
     server.closeAllConnections();
     await new Promise((resolve) => server.close(resolve));
     await app.close().catch(() => {});
-    await stopJobs().catch(() => {});
-    await closeSshConnections().catch(() => {});
+    await jobs?.stopJobs().catch(() => {});
+    await (await import('@/lib/ssh')).closeAll().catch(() => {});
     await disconnectDb();
     await database.stop();
     process.exit(0);
