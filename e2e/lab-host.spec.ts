@@ -58,6 +58,11 @@ test('add a lab host, trust its key, see its facts, import and power its VMs', a
   await expect(page.getByTestId('vm-live-state')).toHaveText('shut off', { timeout: 30_000 });
   expect(onLab('virsh', 'domstate', 'lab-vm-2').trim()).toBe('shut off');
 
+  // The domains as found are the deployed baseline: the plan compares the spec with what runs.
+  await page.goto('/deployments');
+  await expect(page.getByTestId('deployments-table')).toContainText('lab-two');
+  await expect(page.getByTestId('deployments-table')).toContainText('import (as found)');
+
   await page.goto('/audit?action=vm.power');
   await expect(page.getByTestId('audit-table')).toContainText('vm.power');
 });

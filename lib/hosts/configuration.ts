@@ -8,20 +8,20 @@ import type { FieldIssue } from '@/lib/spec';
 export type FileComparison = { path: string; desired: string | null; deployed: string | null; status: 'added' | 'changed' | 'removed' | 'unchanged' };
 
 export type HostConfiguration =
-  | { ok: true; hash: string; deployedHash: string | null; deployedAt: Date | null; plan: HostPlan; files: FileComparison[] }
+  | { ok: true; hash: string; deployedHash: string | null; deployedAt: Date | null; deployedKind: string | null; plan: HostPlan; files: FileComparison[] }
   | { ok: false; issues: FieldIssue[] };
 
 type StoredFiles = { files: RenderedFile[]; manifest?: RenderManifest | null };
 
-/** The revision of the last successful deployment, if any. */
-async function deployedRevision(hostId: string) {
+/** The revision of the last successful deployment (or import baseline), if any. */
+export async function deployedRevision(hostId: string) {
   const deployment = await getDb().deployment.findFirst({
     where: { hostId, status: 'succeeded' },
     orderBy: { finishedAt: 'desc' },
     include: { revision: true },
   });
   if (!deployment) return null;
-  return { hash: deployment.revision.contentHash, at: deployment.finishedAt, ...(deployment.revision.files as unknown as StoredFiles) };
+  return { hash: deployment.revision.contentHash, at: deployment.finishedAt, kind: deployment.kind, ...(deployment.revision.files as unknown as StoredFiles) };
 }
 
 export function compareFiles(desired: readonly RenderedFile[], deployed: readonly RenderedFile[]): FileComparison[] {
@@ -53,6 +53,7 @@ export async function hostConfiguration(hostId: string): Promise<HostConfigurati
     hash: rendered.hash,
     deployedHash: deployed?.hash ?? null,
     deployedAt: deployed?.at ?? null,
+    deployedKind: deployed?.kind ?? null,
     plan: result,
     files: compareFiles(rendered.files, deployed?.files ?? []),
   };

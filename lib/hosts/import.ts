@@ -3,10 +3,14 @@
 // of fixed scripts; names and paths from the host travel only as quoted
 // arguments), turn each into a VM spec (lib/hosts/import-domain), add what the
 // VMs use to the host spec, and save them. Domains Hostdeck already manages are
-// left alone; what the spec cannot express is reported per VM.
+// left alone; what the spec cannot express is reported per VM. The domains' XML
+// as found is recorded as the deployed baseline (a deployment of kind `import`),
+// so the first plan compares the spec with what really runs: unchanged where the
+// spec says it all, the listed differences where it cannot.
 import { getDb } from '@/lib/db';
 import { exec, SshError, type SshTarget } from '@/lib/ssh';
-import { parseXml, childElements } from '@/lib/render';
+import { childElements, filesHash, parseXml, vmXmlFile, type RenderedFile } from '@/lib/render';
+import { deployedRevision } from '@/lib/hosts/configuration';
 import type { HostSpec, VmSpec } from '@/lib/spec';
 import { applyHostNeeds, importDomain, mergeHostNeeds, type HostNeeds } from '@/lib/hosts/import-domain';
 import { saveHost, saveVm } from '@/lib/hosts/inventory';
@@ -161,5 +165,37 @@ export async function importHostDomains(hostId: string): Promise<ImportReport> {
     if (saved.ok) report.imported.push({ id: saved.id, name: candidate.vm.name, unsupported: candidate.unsupported, differences: candidate.differences });
     else report.skipped.push({ name: candidate.vm.name, reason: saved.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') });
   }
+  if (report.imported.length > 0) {
+    const xmlByUuid = new Map(discovered.domains.map((d) => [d.uuid.toLowerCase(), d.xml]));
+    const found = report.imported.map((vm) => ({ path: vmXmlFile(vm.name), content: xmlByUuid.get(candidates.find((c) => c.vm.name === vm.name)!.vm.uuid.toLowerCase()) ?? '' }));
+    await recordImportBaseline(hostId, found);
+  }
   return report;
+}
+
+/** The deployed revision plus the imported domains' XML as found, recorded as a succeeded `import` deployment. */
+async function recordImportBaseline(hostId: string, found: RenderedFile[]): Promise<void> {
+  const db = getDb();
+  const previous = await deployedRevision(hostId);
+  const files = new Map<string, string>((previous?.files ?? []).map((f) => [f.path, f.content]));
+  for (const file of found) files.set(file.path, file.content);
+  const all = [...files].map(([path, content]) => ({ path, content })).sort((a, b) => (a.path < b.path ? -1 : 1));
+  const contentHash = filesHash(all);
+  const hostRow = await db.host.findUniqueOrThrow({ where: { id: hostId }, select: { spec: true } });
+  const revision =
+    (await db.revision.findUnique({ where: { hostId_contentHash: { hostId, contentHash } } })) ??
+    (await db.revision.create({ data: { hostId, contentHash, files: { files: all, manifest: previous?.manifest ?? null } as never, spec: hostRow.spec as never } }));
+  const now = new Date();
+  await db.deployment.create({
+    data: {
+      hostId,
+      revisionId: revision.id,
+      kind: 'import',
+      status: 'succeeded',
+      progress: 100,
+      startedAt: now,
+      finishedAt: now,
+      log: `Recorded the domains found on the host as deployed: ${found.map((f) => f.path).join(', ')}\n`,
+    },
+  });
 }

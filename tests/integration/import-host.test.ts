@@ -60,8 +60,15 @@ describe('importing a host', () => {
       expect(imported.differences.length === 0 || imported.unsupported.length > 0).toBe(true);
     }
     expect(firstImport.imported.find((i) => i.name === 'lab-vm-1')!.unsupported.join('\n')).toMatch(/video|qemu64|cpu/i);
+    // The domains as found were recorded as the deployed baseline: the host's
+    // configuration plans exactly the import's differences, nothing else.
     const config = await hostConfiguration(hostId);
-    expect(config?.ok).toBe(true);
+    if (!config?.ok) throw new Error('configuration failed');
+    expect(config.deployedKind).toBe('import');
+    for (const vm of config.plan.vms) {
+      const imported = firstImport.imported.find((i) => i.name === vm.name)!;
+      expect(`${vm.name}:${vm.action}:${vm.changes.join(',')}`).toBe(`${vm.name}:${imported.differences.length ? 'changed' : 'unchanged'}:${imported.differences.join(',')}`);
+    }
     const again = await importHostDomains(hostId);
     expect(again.imported).toEqual([]);
   });

@@ -45,7 +45,7 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
   const highlighted = await Promise.all(files.map(async (f) => (f.desired === null ? null : highlight(f.desired, f.path))));
   return (
     <>
-      <PageHeader title={`${host.name}: configuration`} description={`Revision ${config.hash.slice(0, 12)} · deployed ${config.deployedHash ? `${config.deployedHash.slice(0, 12)} at ${formatDateTime(config.deployedAt)}` : 'never'}`} />
+      <PageHeader title={`${host.name}: configuration`} description={`Revision ${config.hash.slice(0, 12)} · deployed ${config.deployedHash ? `${config.deployedHash.slice(0, 12)} ${config.deployedKind === 'import' ? '(as found at import) ' : ''}at ${formatDateTime(config.deployedAt)}` : 'never'}`} />
       <HostTabs id={host.id} active="configuration" canEdit={canEdit} />
       <Card className="mb-6" data-testid="plan-summary">
         <CardHeader>
