@@ -3,7 +3,8 @@
 // the OpenAPI document is generated from the same declarations.
 import { NextResponse, type NextRequest } from 'next/server';
 import { z } from 'zod';
-import { ApiError, errorResponse, zodFields } from '@/lib/api/errors';
+import { ApiError, errorResponse, invalidInputError } from '@/lib/api/errors';
+import { formatIssues } from '@/lib/spec';
 import { authenticate, type Principal } from '@/lib/api/principal';
 import { hasRole, type Role } from '@/lib/auth/roles';
 import { audit } from '@/lib/auth/audit';
@@ -52,7 +53,7 @@ async function readJson(req: NextRequest): Promise<unknown> {
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
   const result = schema.safeParse(value);
-  if (!result.success) throw new ApiError(400, 'invalid_input', `Invalid ${what}: ${result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`, zodFields(result.error));
+  if (!result.success) throw invalidInputError(what, formatIssues(result.error));
   return result.data;
 }
 

@@ -1,6 +1,6 @@
 // The HTTP API's error shape: {"error": {"code", "message", "fields"?}}.
 import { NextResponse } from 'next/server';
-import type { z } from 'zod';
+import type { FieldIssue } from '@/lib/spec';
 
 export type ApiErrorCode = 'unauthenticated' | 'forbidden' | 'not_found' | 'invalid_input' | 'conflict' | 'method_not_allowed' | 'internal';
 
@@ -14,20 +14,18 @@ export function errorResponse(status: number, code: ApiErrorCode, message: strin
   return NextResponse.json({ error: { code, message, ...(fields ? { fields } : {}) } }, { status, headers: { 'cache-control': 'no-store' } });
 }
 
-/** Field path → messages, e.g. { "vms.2.name": ["…"] }; "" for the whole body. */
-export function zodFields(error: z.ZodError): Record<string, string[]> {
-  const fields: Record<string, string[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.map(String).join('.');
-    (fields[key] ??= []).push(issue.message);
-  }
-  return fields;
-}
-
-/** 400 from lib/spec issues: each field path with its messages. */
-export function specIssuesError(issues: readonly { path: string; message: string }[]): ApiError {
+/**
+ * 400 naming every invalid field: `fields` maps each path, written as lib/spec
+ * writes them (`network.bridges[0].name`), to its messages; the message lists the first few.
+ */
+export function invalidInputError(what: string, issues: readonly FieldIssue[]): ApiError {
   const fields: Record<string, string[]> = {};
   for (const issue of issues) (fields[issue.path] ??= []).push(issue.message);
   const summary = issues.slice(0, 5).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  return new ApiError(400, 'invalid_input', `Invalid spec: ${summary}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}`, fields);
+  return new ApiError(400, 'invalid_input', `Invalid ${what}: ${summary}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}`, fields);
+}
+
+/** 400 from lib/spec issues (a host or VM spec). */
+export function specIssuesError(issues: readonly FieldIssue[]): ApiError {
+  return invalidInputError('spec', issues);
 }

@@ -6,6 +6,7 @@ import { randomSecret, safeEqual, sha256Hex } from '@/lib/auth/crypto';
 import { deleteUserSessions } from '@/lib/auth/sessions';
 import { audit } from '@/lib/auth/audit';
 import { passwordSchema, usernameSchema } from '@/lib/spec/account';
+import { looksLikeUuid } from '@/lib/spec/primitives';
 import type { Role } from '@/lib/auth/roles';
 import type { Env } from '@/lib/env';
 
@@ -37,8 +38,7 @@ export function listUsers(): Promise<PublicUser[]> {
 
 export async function findUser(idOrUsername: string): Promise<PublicUser | null> {
   const db = getDb();
-  const isUuid = /^[0-9a-f-]{36}$/i.test(idOrUsername);
-  return db.user.findFirst({ where: isUuid ? { id: idOrUsername } : { username: idOrUsername.toLowerCase() }, select: publicUserSelect });
+  return db.user.findFirst({ where: looksLikeUuid(idOrUsername) ? { id: idOrUsername } : { username: idOrUsername.toLowerCase() }, select: publicUserSelect });
 }
 
 /** Changes a role; refuses to leave the installation without an admin. */

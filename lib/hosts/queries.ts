@@ -1,5 +1,6 @@
 // Read models of hosts and VMs for lists and pages: searched, filtered, paged in the database.
 import { getDb, type Prisma } from '@/lib/db';
+import { looksLikeUuid } from '@/lib/spec';
 
 export const PAGE_SIZE = 50;
 
@@ -52,16 +53,14 @@ export async function listVms(query: ListQuery & { hostId?: string; state?: stri
   return { total, page, pageSize: PAGE_SIZE, vms };
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** The host, or null for an unknown or malformed id. */
 export async function getHost(id: string) {
-  return UUID.test(id) ? getDb().host.findUnique({ where: { id } }) : null;
+  return looksLikeUuid(id) ? getDb().host.findUnique({ where: { id } }) : null;
 }
 
 /** The VM with its host, or null for an unknown or malformed id. */
 export async function getVm(id: string) {
-  return UUID.test(id) ? getDb().vm.findUnique({ where: { id }, include: { host: { select: { id: true, name: true, spec: true } } } }) : null;
+  return looksLikeUuid(id) ? getDb().vm.findUnique({ where: { id }, include: { host: { select: { id: true, name: true, spec: true } } } }) : null;
 }
 
 /** The host's CPU and memory history (oldest first), for the host page's charts. */

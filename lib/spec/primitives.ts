@@ -91,6 +91,11 @@ export const macAddress = z
     error: 'must be a unicast MAC address (the lowest bit of the first byte must be 0)',
   });
 
+/** Whether a path segment or argument has the shape of a UUID (any case), before it reaches a uuid column. */
+export function looksLikeUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
 /** A UUID as stored: lowercase, hyphenated. */
 export const uuid = z
   .string()

@@ -1,19 +1,14 @@
 // The hostdeck command against a real PostgreSQL: users, tokens, exit codes.
-import { execFile } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@/tests/helpers/db';
+import { runHostdeck } from '@/tests/helpers/cli';
 import { validateApiToken } from '@/lib/auth/tokens';
 import { getDb } from '@/lib/db';
 
 const db = useTestDatabase();
 
-function hostdeck(args: string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['bin/hostdeck.mjs', ...args], { env: { ...process.env, DATABASE_URL: db.url() } }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-    child.stdin!.end(stdin ?? '');
-  });
+function hostdeck(args: string[], stdin?: string) {
+  return runHostdeck(args, { env: { ...process.env, DATABASE_URL: db.url() }, stdin });
 }
 
 describe('hostdeck CLI', () => {

@@ -1,11 +1,9 @@
 // Adopting a lab host in one step: its existing domains become Hostdeck VMs with
 // their UUIDs and MACs, and the first plan against the live XML shows no change.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@/tests/helpers/db';
 import { addLabHost } from '@/tests/helpers/lab-host';
-import { ensureLab, sshArgs, type LabHost } from '@/tests/helpers/lab';
+import { ensureLab, labSsh, type LabHost } from '@/tests/helpers/lab';
 import { getDb } from '@/lib/db';
 import { refreshFacts } from '@/lib/hosts/onboarding';
 import { importHostDomains } from '@/lib/hosts/import';
@@ -13,13 +11,12 @@ import { domainTypeOf, hostConfiguration } from '@/lib/hosts/configuration';
 import { loadHostWithVms } from '@/lib/hosts/inventory';
 import { plan, renderHost } from '@/lib/render';
 
-const run = promisify(execFile);
 useTestDatabase();
 let lab: LabHost;
 let hostId: string;
 let firstImport: Awaited<ReturnType<typeof importHostDomains>>;
 
-const onLab = async (...argv: string[]) => (await run('ssh', [...sshArgs(lab), ...argv])).stdout;
+const onLab = async (...argv: string[]) => (await labSsh(lab, argv)).stdout;
 
 beforeAll(async () => {
   lab = (await ensureLab(2))[1]!;

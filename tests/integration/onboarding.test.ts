@@ -1,34 +1,22 @@
 // Onboarding a real lab host (OpenSSH + libvirtd): read and pin its host key,
 // refuse a wrong one, gather facts that match what the host itself prints.
-import { execFile } from 'node:child_process';
-import fs from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@/tests/helpers/db';
-import { ensureLab, type LabHost } from '@/tests/helpers/lab';
+import { ensureLab, labSsh, type LabHost } from '@/tests/helpers/lab';
+import { addLabHost } from '@/tests/helpers/lab-host';
 import { getDb } from '@/lib/db';
-import { saveHost } from '@/lib/hosts/inventory';
 import { pinHostKey, probeHost, refreshFacts } from '@/lib/hosts/onboarding';
-import { uploadSshKey } from '@/lib/hosts/ssh-keys';
 import { closeAll } from '@/lib/ssh';
 
-const run = promisify(execFile);
 useTestDatabase();
 let lab: LabHost;
 let hostId: string;
 
-function sshOnLab(...argv: string[]) {
-  return run('ssh', ['-i', lab.keyFile, '-o', `UserKnownHostsFile=${lab.knownHostsFile}`, '-o', 'BatchMode=yes', '-p', String(lab.port), `${lab.user}@${lab.address}`, ...argv]);
-}
+const sshOnLab = (...argv: string[]) => labSsh(lab, argv);
 
 beforeAll(async () => {
-  process.env.HOSTDECK_SECRET_KEY ??= 'integration-test-secret-key-0123456789';
   [lab] = await ensureLab(1);
-  const saved = await saveHost({ spec: { name: 'lab1', address: lab!.address, sshPort: lab!.port, sshUser: lab!.user, flavour: 'libvirt', cpuVendor: 'intel' } });
-  if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
-  hostId = saved.id;
-  const key = await uploadSshKey({ name: 'lab-client', privateKey: await fs.readFile(lab!.keyFile, 'utf8') });
-  await getDb().host.update({ where: { id: hostId }, data: { sshKeyId: key.id } });
+  hostId = await addLabHost(lab!, { name: 'lab1', pin: false });
 }, 180_000);
 
 describe('onboarding a lab host', () => {

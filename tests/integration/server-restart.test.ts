@@ -1,10 +1,11 @@
 // The real server on the embedded database: `kill -9` and a restart keep users
 // and tokens; the CLI works beside a running server on the same data folder.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runHostdeck } from '@/tests/helpers/cli';
 
 const PORT = 3391;
 const base = `http://127.0.0.1:${PORT}`;
@@ -30,10 +31,8 @@ async function startServer(): Promise<ChildProcess> {
   throw new Error('server did not come up');
 }
 
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['bin/hostdeck.mjs', ...args], { env: env() }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code) || 1 : 0, stdout, stderr }));
-  });
+function cli(args: string[]) {
+  return runHostdeck(args, { env: env() });
 }
 
 afterAll(async () => {

@@ -6,7 +6,8 @@ import { userLockMs, USER_FAILURES_BEFORE_LOCK, USER_LOCK_MAX_MS } from '@/lib/a
 import { createUserInputSchema, createTokenInputSchema, passwordSchema, usernameSchema } from '@/lib/spec/account';
 import { endpoints } from '@/lib/api/endpoints';
 import { openApiDocument } from '@/lib/api/openapi';
-import { zodFields } from '@/lib/api/errors';
+import { invalidInputError } from '@/lib/api/errors';
+import { formatIssues } from '@/lib/spec';
 
 describe('roles', () => {
   it('are ordered viewer < operator < approver < admin', () => {
@@ -33,7 +34,7 @@ describe('account input', () => {
     const result = createUserInputSchema.safeParse({ username: 'Root User', password: 'short', role: 'god' });
     expect(result.success).toBe(false);
     if (result.success) return;
-    expect(zodFields(result.error)).toEqual({
+    expect(invalidInputError('body', formatIssues(result.error)).fields).toEqual({
       username: ['Username may use lower-case letters, digits, dot, dash and underscore, and must start with a letter or digit'],
       password: ['Password must be at least 12 characters'],
       role: ['Role must be one of: viewer, operator, approver, admin'],
