@@ -4,7 +4,7 @@ import { Plus, Server } from 'lucide-react';
 import { PageHeader } from '@/components/page-header';
 import { EmptyState } from '@/components/empty-state';
 import { Pager } from '@/components/pager';
-import { Badge } from '@/components/ui/badge';
+import { HostStatusBadge } from '@/components/hosts/host-status-badge';
 import { Button } from '@/components/ui/button';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { requireUser } from '@/lib/auth/current-user';
@@ -13,8 +13,6 @@ import { HOST_SORTS, HOST_STATUSES, listHosts } from '@/lib/hosts/queries';
 import { ListFilter } from '@/components/list-filter';
 
 export const metadata = { title: 'Hosts' };
-
-const statusVariant = { new: 'muted', online: 'success', unreachable: 'destructive', host_key_changed: 'destructive' } as const;
 
 export default async function HostsPage({ searchParams }: { searchParams: Promise<{ q?: string; page?: string; status?: string; sort?: string }> }) {
   const user = await requireUser();
@@ -62,7 +60,7 @@ export default async function HostsPage({ searchParams }: { searchParams: Promis
                   <TableCell className="font-medium"><Link className="hover:underline" href={`/hosts/${h.id}`}>{h.name}</Link></TableCell>
                   <TableCell className="font-mono text-xs">{h.sshUser}@{h.address}:{h.port}</TableCell>
                   <TableCell>{h.flavour === 'nixos' ? 'NixOS' : 'libvirt'}</TableCell>
-                  <TableCell><Badge variant={statusVariant[h.status]}>{h.status.replace(/_/g, ' ')}</Badge></TableCell>
+                  <TableCell><HostStatusBadge status={h.status} /></TableCell>
                   <TableCell className="text-right">{h._count.vms}</TableCell>
                 </TableRow>
               ))}

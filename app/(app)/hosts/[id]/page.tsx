@@ -20,6 +20,7 @@ import { getDb } from '@/lib/db';
 import { formatDateTime } from '@/lib/utils';
 import { ConnectionPanel } from '@/components/hosts/connection-panel';
 import { ImportButton } from '@/components/hosts/import-button';
+import { HostStatusBadge } from '@/components/hosts/host-status-badge';
 import { HostTabs } from './host-tabs';
 
 export const metadata = { title: 'Host' };
@@ -54,7 +55,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
             <div className="flex flex-wrap items-center gap-3">
               <span className="font-mono text-xs">{host.sshUser}@{host.address}:{host.port}</span>
               <span>libvirt <code className="text-xs">{host.libvirtUri}</code></span>
-              <Badge variant={host.status === 'online' ? 'success' : host.status === 'new' ? 'muted' : 'destructive'} data-testid="host-status">{host.status.replace(/_/g, ' ')}</Badge>
+              <HostStatusBadge status={host.status} testId="host-status" />
               {host.lastSeenAt && <span className="text-xs text-muted-foreground">last seen {formatDateTime(host.lastSeenAt)}</span>}
             </div>
             <ConnectionPanel
