@@ -3,7 +3,7 @@
 // else prints the SQL still missing and exits 1 (run migration-new to add it).
 // Uses Prisma's wasm schema engine and a throw-away embedded PostgreSQL.
 import path from 'node:path';
-import { diffSql, isEmptyDiff } from '../lib/db/schema-engine';
+import { diffSql, isEmptyDiff } from './schema-engine';
 import { root, runScript, withScratchPostgres } from './scratch-postgres';
 
 runScript('migration-check', () =>

@@ -5,7 +5,7 @@
 // a throw-away embedded PostgreSQL in a temp folder; prints nothing secret.
 // --draft writes an empty migration even when nothing changed (for hand-written SQL).
 import path from 'node:path';
-import { createMigration } from '../lib/db/schema-engine';
+import { createMigration } from './schema-engine';
 import { root, runScript, withScratchPostgres } from './scratch-postgres';
 
 runScript('migration-new', async () => {

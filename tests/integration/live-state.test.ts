@@ -14,7 +14,7 @@ import { useTestDatabase } from '@/tests/helpers/db';
 import { addLabHost } from '@/tests/helpers/lab-host';
 import { ensureLab, labCtl, labIndex, sshArgs, type LabHost } from '@/tests/helpers/lab';
 import { getDb } from '@/lib/db';
-import { diffSql, isEmptyDiff } from '@/lib/db/schema-engine';
+import { diffSql, isEmptyDiff } from '@/scripts/schema-engine';
 import { METRICS_RETENTION_MS, pollHost, readLiveState } from '@/lib/hosts/live';
 import { POLL_HOST_QUEUE, startJobs, stopJobs } from '@/lib/jobs';
 import { startPollHosts } from '@/lib/jobs/poll-hosts';

@@ -10,7 +10,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@/lib/db/embedded-postgres';
 import { applyMigrations, MigrationError, readMigrations } from '@/lib/db/migrate';
-import { applyMigrationsWithEngine, diffSql, isEmptyDiff } from '@/lib/db/schema-engine';
+import { applyMigrationsWithEngine, diffSql, isEmptyDiff } from '@/scripts/schema-engine';
 
 const root = process.cwd();
 const MIGRATIONS = path.join(root, 'prisma/migrations');

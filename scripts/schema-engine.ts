@@ -1,4 +1,4 @@
-// lib/db/schema-engine.ts — owns running Prisma's schema engine (the wasm build,
+// scripts/schema-engine.ts — owns running Prisma's schema engine (the wasm build,
 // `@prisma/schema-engine-wasm`, same engine line as Prisma 7.10) from Node, for
 // development and tests only: diffing schemas/migrations/databases, and writing
 // new migrations in Prisma's folder layout. Never imported on the app's start-up
