@@ -7,6 +7,7 @@
 #   scripts/lab.sh status        table of hosts; exit 1 if a host that should run is down
 #   scripts/lab.sh sshd-stop N   stop sshd of host N (listener and sessions)
 #   scripts/lab.sh sshd-start N  start sshd of host N again
+#   scripts/lab.sh guest-serial N  define and start lab-serial on host N (serial echo guest)
 #   scripts/lab.sh purge         down, then delete .data/lab
 #
 # Each host is one network namespace `hdlabN` (veth 10.200.N.1 outside,
@@ -480,6 +481,67 @@ write_hosts_json() {
   mv "$tmp" "$LAB/hosts.json"
 }
 
+# ----------------------------------------------------- serial guest ----
+# lab-serial: a guest for serial-console tests, defined only on the host asked
+# for (the other tests count lab-vm-1 and lab-vm-2 and nothing else). Its disk
+# is one boot sector that writes a banner to COM1 and the screen, then echoes
+# every byte it receives on COM1 (Enter as CR LF), halting between interrupts
+# (no busy loop). Assembled from this source (GNU as --32; ld -Ttext 0x7c00
+# --oformat binary); the bytes are below so the lab needs no assembler:
+#   cli; ds=es=ss=0; sp=0x7c00; [0x30]=irq4 (IRQ4 = INT 0x0c)
+#   COM1: LCR=0x03 (8N1), IER=0x01 (receive interrupt), MCR=0x0b (DTR RTS OUT2)
+#   PIC 0x21 &= ~0x10; print msg via putc + INT 10h/0Eh; sti; loop: hlt
+#   irq4: while LSR&1 { al=RBR; putc; if al==CR putc LF }; EOI; iret
+#   putc: wait LSR&0x20; out 0x3f8
+SERIAL_GUEST_HEX="
+fa31c08ed88ec08ed0bc007cc7063000457ca33200bafb03b003eebaf903b001eebafc03b00beee42124efe621be797c
+ac84c0740ce83000b40ebb0700cd10ebeffbf4ebfd5052bafd03eca8017412baf803ece812003c0d75edb00ae80900eb
+e6b020e6205a58cf5250bafd03eca82074f858baf803ee5ac3486f73746465636b206c61622073657269616c20677565
+73743a206b657973207479706564206865726520617265206563686f65642e0d0a"
+
+write_serial_disk() { # FILE — the 1 MiB raw disk holding the boot sector
+  local hex="${SERIAL_GUEST_HEX//[$'\n ']/}" tmp="$1.tmp"
+  printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")" >"$tmp"
+  truncate -s 510 "$tmp"
+  printf '\x55\xaa' >>"$tmp"
+  truncate -s 1M "$tmp"
+  mv "$tmp" "$1"
+}
+
+cmd_guest_serial() { # N — define (if missing) and start lab-serial on host N
+  local n="$1" d vtype PS_SNAPSHOT=""; d="$(host_dir "$n")"
+  host_is_up "$n" || die "lab$n is not up (scripts/lab.sh up $n)"
+  vtype="$(cat "$d/domain-type")"
+  mkdir -p "$d/lib/images"
+  [ -s "$d/lib/images/serial-guest.img" ] || write_serial_disk "$d/lib/images/serial-guest.img"
+  if ! grep -qx lab-serial <<<"$(virsh_names "$n" list --all --name)"; then
+    cat >"$d/lab-serial.xml" <<EOF
+<domain type='$vtype'>
+  <name>lab-serial</name>
+  <memory unit='MiB'>16</memory>
+  <vcpu>1</vcpu>
+  <os><type arch='x86_64' machine='pc'>hvm</type><boot dev='hd'/></os>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>/usr/bin/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/var/lib/libvirt/images/serial-guest.img'/><target dev='hda' bus='ide'/></disk>
+    <serial type='pty'><target port='0'/></serial>
+    <console type='pty'><target type='serial' port='0'/></console>
+    <graphics type='vnc' port='-1' autoport='yes' listen='127.0.0.1'><listen type='address' address='127.0.0.1'/></graphics>
+    <video><model type='vga' vram='16384' heads='1'/></video>
+    <controller type='usb' model='none'/>
+    <memballoon model='none'/>
+  </devices>
+</domain>
+EOF
+    in_host "$n" virsh -q -c qemu:///system define "$d/lab-serial.xml" >/dev/null
+  fi
+  [ "$(virsh_in "$n" domstate lab-serial 2>/dev/null)" = running ] || virsh_in "$n" start lab-serial >/dev/null
+  echo "lab$n: lab-serial running (echoes its serial port)"
+}
+
 # ------------------------------------------------------------- commands ----
 cmd_up() {
   local want="${1:-2}"; valid_n "$want"
@@ -564,9 +626,9 @@ cmd_status() {
 main() {
   local cmd="${1:-}"; shift || true
   case "$cmd" in
-    up|down|sshd-stop|sshd-start|purge) need_root ;;
+    up|down|sshd-stop|sshd-start|guest-serial|purge) need_root ;;
     status) need_root ;;
-    *) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
   mkdir -p "$LAB"
   # One lab.sh at a time (tests and benchmarks may call `up` concurrently).
@@ -578,6 +640,7 @@ main() {
     status) cmd_status ;;
     sshd-stop) valid_n "${1:-}"; holder_pid "$1" >/dev/null || die "lab$1 is not running"; stop_sshd "$1"; echo "lab$1: sshd stopped" ;;
     sshd-start) valid_n "${1:-}"; holder_pid "$1" >/dev/null || die "lab$1 is not running"; sshd_pid "$1" >/dev/null || start_sshd "$1"; echo "lab$1: sshd running" ;;
+    guest-serial) valid_n "${1:-}"; cmd_guest_serial "$1" ;;
     purge) cmd_down; rm -rf "$LAB"; echo "lab: removed $LAB" ;;
   esac
 }
