@@ -31,6 +31,8 @@ export async function bootstrapDatabase(options: { log?: (message: string) => vo
     const dir = path.join(dataDir(), 'postgres');
     log(`Starting the embedded PostgreSQL in ${dir}`);
     embedded = await startEmbeddedPostgres({ dataDir: dir });
+    // As root, when the postgres user cannot reach the folder: where the data and binaries really are.
+    for (const note of embedded.placement.notes) log(`Embedded PostgreSQL: ${note}`);
     url = embedded.url;
     process.env.DATABASE_URL = url;
   }

