@@ -6,7 +6,7 @@ import { returnValidationErrors } from 'next-safe-action';
 import { actionClient, authedAction } from '@/lib/actions/safe-action';
 import { changePasswordInputSchema, loginInputSchema, setupInputSchema } from '@/lib/spec/account';
 import { login } from '@/lib/auth/login';
-import { SESSION_COOKIE, createSession, deleteSession, sessionCookieOptions, validateSession } from '@/lib/auth/sessions';
+import { createSession, deleteSession, readSessionCookie, sessionCookieName, sessionCookieOptions, validateSession } from '@/lib/auth/sessions';
 import { isSecureRequest } from '@/lib/auth/request-meta';
 import { audit } from '@/lib/auth/audit';
 import { changeOwnPassword, completeSetup, UserError } from '@/lib/auth/users';
@@ -22,19 +22,21 @@ export const loginAction = actionClient
   .action(async ({ parsedInput, ctx }) => {
     const result = await login({ username: parsedInput.username, password: parsedInput.password, ip: ctx.ip, userAgent: ctx.userAgent });
     if (!result.ok) return { error: result.message, code: result.code };
-    (await cookies()).set(SESSION_COOKIE, result.token, sessionCookieOptions(result.expiresAt, isSecureRequest(await headers())));
+    const secure = isSecureRequest(await headers());
+    (await cookies()).set(sessionCookieName(secure), result.token, sessionCookieOptions(secure));
     redirect(result.user.mustChangePassword ? '/settings?must-change=1' : safeNext(parsedInput.next));
   });
 
 export const logoutAction = actionClient.metadata({ actionName: 'auth.logout' }).action(async ({ ctx }) => {
   const jar = await cookies();
-  const token = jar.get(SESSION_COOKIE)?.value;
+  const secure = isSecureRequest(await headers());
+  const token = readSessionCookie(jar, secure);
   if (token) {
     const session = await validateSession(token);
     await deleteSession(token);
     if (session) await audit({ action: 'auth.logout', actor: session.user, ip: ctx.ip });
   }
-  jar.delete(SESSION_COOKIE);
+  jar.set(sessionCookieName(secure), '', { ...sessionCookieOptions(secure), maxAge: 0 });
   redirect('/login');
 });
 
@@ -46,7 +48,8 @@ export const setupAction = actionClient
       const user = await completeSetup(parsedInput);
       await audit({ action: 'user.create', actor: user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { role: 'admin', firstRun: true } });
       const session = await createSession(user.id, { ip: ctx.ip, userAgent: ctx.userAgent });
-      (await cookies()).set(SESSION_COOKIE, session.token, sessionCookieOptions(session.expiresAt, isSecureRequest(await headers())));
+      const secure = isSecureRequest(await headers());
+      (await cookies()).set(sessionCookieName(secure), session.token, sessionCookieOptions(secure));
     } catch (error) {
       if (error instanceof UserError && error.field) {
         await audit({ action: 'auth.setup', actorName: parsedInput.username, ip: ctx.ip, outcome: 'failed', details: { reason: error.message } });
@@ -61,7 +64,7 @@ export const changePasswordAction = authedAction
   .metadata({ actionName: 'user.change-password' })
   .inputSchema(changePasswordInputSchema)
   .action(async ({ parsedInput, ctx }) => {
-    const token = (await cookies()).get(SESSION_COOKIE)?.value;
+    const token = readSessionCookie(await cookies(), isSecureRequest(await headers()));
     try {
       await changeOwnPassword(ctx.user.id, parsedInput.currentPassword, parsedInput.newPassword, token);
     } catch (error) {
