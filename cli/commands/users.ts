@@ -1,8 +1,8 @@
-// hostdeck user add|list|set-role|reset-password
+// hostdeck user add|list|set-role|reset-password|disable|enable
 import type { Command } from 'commander';
 import { randomSecret } from '@/lib/auth/crypto';
 import { audit } from '@/lib/auth/audit';
-import { createUser, findUser, listUsers, resetPassword, setUserRole, UserError } from '@/lib/auth/users';
+import { createUser, findUser, listUsers, resetPassword, setUserDisabled, setUserRole, UserError } from '@/lib/auth/users';
 import { createUserInputSchema, passwordSchema, roleSchema } from '@/lib/spec/account';
 import { cliActor, printTable, readStdin, UsageError, validate, withDatabase } from '@/cli/io';
 
@@ -67,7 +67,7 @@ export function registerUserCommands(program: Command): void {
 
   user
     .command('reset-password')
-    .description("reset a user's password, unlock the account and end its sessions")
+    .description("reset a user's password, unlock the account, end its sessions and revoke its API tokens")
     .argument('<username>')
     .option('--password-stdin', 'read the new password from standard input')
     .action(async (username: string, options: { passwordStdin?: boolean }) => {
@@ -75,10 +75,26 @@ export function registerUserCommands(program: Command): void {
       await withDatabase(async () => {
         const found = await findUser(username);
         if (!found) throw new UsageError(`No user named "${username}"`);
-        await resetPassword(found.id, password, generated);
-        await audit({ action: 'user.reset-password', ...cliActor(), targetType: 'user', targetId: found.id, details: { username: found.username } });
-        console.log(`Password of ${found.username} reset.`);
+        const revoked = await resetPassword(found.id, password, generated).catch(asUsageError);
+        await audit({ action: 'user.reset-password', ...cliActor(), targetType: 'user', targetId: found.id, details: { username: found.username, ...revoked } });
+        console.log(`Password of ${found.username} reset; ${revoked.sessionsEnded} session(s) ended, ${revoked.tokensRevoked} API token(s) revoked.`);
         if (generated) console.log(`New password (shown once; they must change it at next login): ${password}`);
       });
     });
+
+  for (const disabled of [true, false]) {
+    user
+      .command(disabled ? 'disable' : 'enable')
+      .description(disabled ? 'disable a user: no sign-in, sessions ended, API tokens refused (not the last enabled admin)' : 'enable a disabled user again')
+      .argument('<username>')
+      .action(async (username: string) => {
+        await withDatabase(async () => {
+          const found = await findUser(username);
+          if (!found) throw new UsageError(`No user named "${username}"`);
+          const result = await setUserDisabled(found.id, disabled).catch(asUsageError);
+          await audit({ action: disabled ? 'user.disable' : 'user.enable', ...cliActor(), targetType: 'user', targetId: found.id, details: { username: found.username, sessionsEnded: result.sessionsEnded } });
+          console.log(disabled ? `${found.username} is disabled; ${result.sessionsEnded} session(s) ended.` : `${found.username} is enabled.`);
+        });
+      });
+  }
 }

@@ -65,8 +65,9 @@ export const changePasswordAction = authedAction
   .inputSchema(changePasswordInputSchema)
   .action(async ({ parsedInput, ctx }) => {
     const token = readSessionCookie(await cookies(), isSecureRequest(await headers()));
+    let revoked;
     try {
-      await changeOwnPassword(ctx.user.id, parsedInput.currentPassword, parsedInput.newPassword, token);
+      revoked = await changeOwnPassword(ctx.user.id, parsedInput.currentPassword, parsedInput.newPassword, token);
     } catch (error) {
       if (error instanceof UserError && error.field) {
         await audit({ action: 'user.change-password', actor: ctx.user, ip: ctx.ip, outcome: 'failed', targetType: 'user', targetId: ctx.user.id });
@@ -74,6 +75,6 @@ export const changePasswordAction = authedAction
       }
       throw error;
     }
-    await audit({ action: 'user.change-password', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: ctx.user.id });
-    return { message: 'Password changed. Your other sessions were signed out.' };
+    await audit({ action: 'user.change-password', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: ctx.user.id, details: revoked });
+    return { message: 'Password changed. Your other sessions were signed out and your API tokens revoked.' };
   });

@@ -1,11 +1,12 @@
 'use server';
-// Server actions of user administration (admin only).
+// Server actions of user administration (admin only): create, set a role,
+// reset a password (ends their sessions, revokes their tokens), disable/enable.
 import { revalidatePath } from 'next/cache';
 import { returnValidationErrors } from 'next-safe-action';
 import { z } from 'zod';
 import { ActionError, authedAction } from '@/lib/actions/safe-action';
 import { createUserInputSchema, passwordSchema, setRoleInputSchema } from '@/lib/spec/account';
-import { createUser, findUser, resetPassword, setUserRole, UserError } from '@/lib/auth/users';
+import { createUser, findUser, resetPassword, setUserDisabled, setUserRole, UserError } from '@/lib/auth/users';
 import { audit } from '@/lib/auth/audit';
 
 export const createUserAction = authedAction
@@ -13,7 +14,7 @@ export const createUserAction = authedAction
   .inputSchema(createUserInputSchema)
   .action(async ({ parsedInput, ctx }) => {
     try {
-      const user = await createUser({ ...parsedInput, mustChangePassword: true });
+      const user = await createUser({ ...parsedInput, mustChangePassword: true }, ctx.user);
       await audit({ action: 'user.create', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { username: user.username, role: user.role } });
       revalidatePath('/settings/users');
       return { message: `User ${user.username} created. They must choose a new password at first login.` };
@@ -28,7 +29,7 @@ export const setRoleAction = authedAction
   .inputSchema(setRoleInputSchema)
   .action(async ({ parsedInput, ctx }) => {
     try {
-      const user = await setUserRole(parsedInput.userId, parsedInput.role);
+      const user = await setUserRole(parsedInput.userId, parsedInput.role, ctx.user);
       await audit({ action: 'user.set-role', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { username: user.username, role: user.role } });
       revalidatePath('/settings/users');
       return { message: `${user.username} is now ${user.role}.` };
@@ -46,7 +47,33 @@ export const resetPasswordAction = authedAction
   .action(async ({ parsedInput, ctx }) => {
     const user = await findUser(parsedInput.userId);
     if (!user) throw new ActionError('No such user');
-    await resetPassword(user.id, parsedInput.password);
-    await audit({ action: 'user.reset-password', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { username: user.username } });
-    return { message: `Password of ${user.username} reset; they must change it at next login.` };
+    try {
+      const revoked = await resetPassword(user.id, parsedInput.password, true, ctx.user);
+      await audit({ action: 'user.reset-password', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { username: user.username, ...revoked } });
+    } catch (error) {
+      if (error instanceof UserError) throw new ActionError(error.message);
+      throw error;
+    }
+    return { message: `Password of ${user.username} reset; their sessions ended and API tokens were revoked. They must change it at next login.` };
+  });
+
+const setDisabledInputSchema = z.object({ userId: z.uuid('Not a valid user id'), disabled: z.boolean() });
+
+export const setDisabledAction = authedAction
+  .metadata({ actionName: 'user.set-disabled', role: 'admin' })
+  .inputSchema(setDisabledInputSchema)
+  .action(async ({ parsedInput, ctx }) => {
+    const action = parsedInput.disabled ? 'user.disable' : 'user.enable';
+    try {
+      const user = await setUserDisabled(parsedInput.userId, parsedInput.disabled, ctx.user);
+      await audit({ action, actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { username: user.username, sessionsEnded: user.sessionsEnded } });
+      revalidatePath('/settings/users');
+      return { message: parsedInput.disabled ? `${user.username} is disabled: their sessions ended and their API tokens no longer work.` : `${user.username} is enabled again.` };
+    } catch (error) {
+      if (error instanceof UserError) {
+        await audit({ action, actor: ctx.user, ip: ctx.ip, outcome: 'failed', targetType: 'user', targetId: parsedInput.userId, details: { reason: error.message } });
+        throw new ActionError(error.message);
+      }
+      throw error;
+    }
   });

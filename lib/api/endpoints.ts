@@ -37,8 +37,12 @@ export const tokenSchema = z.object({
 export const createdTokenSchema = z.object({ token: tokenSchema, secret: z.string().describe('The token itself. Shown once; store it now.') });
 
 export const updateUserInputSchema = z
-  .object({ role: roleSchema.optional(), password: passwordSchema.optional() })
-  .refine((v) => v.role !== undefined || v.password !== undefined, { message: 'Give a role or a password to change' });
+  .object({
+    role: roleSchema.optional(),
+    password: passwordSchema.optional().describe('A new password: ends all their sessions, revokes all their API tokens; they must change it at next login'),
+    disabled: z.boolean({ error: 'disabled must be true or false' }).optional().describe('true: they cannot sign in, and their sessions and tokens stop working at once; false: enabled again'),
+  })
+  .refine((v) => v.role !== undefined || v.password !== undefined || v.disabled !== undefined, { message: 'Give a role, a password or disabled to change' });
 
 export const auditQuerySchema = z.object({
   action: z.string().max(64).optional(),
@@ -82,8 +86,8 @@ export const endpoints = {
   createToken: { id: 'tokens.create', method: 'POST', path: '/api/v1/tokens', tag: 'Tokens', summary: 'Create an API token (web session only: tokens cannot mint tokens)', auth: { role: 'viewer', sessionOnly: true }, body: createTokenInputSchema, response: createdTokenSchema, status: 201 },
   revokeToken: { id: 'tokens.revoke', method: 'DELETE', path: '/api/v1/tokens/{id}', tag: 'Tokens', summary: 'Revoke one of your tokens (admins: any token)', auth: { role: 'viewer' }, params: idParams, response: z.object({ token: tokenSchema }) },
   listUsers: { id: 'users.list', method: 'GET', path: '/api/v1/users', tag: 'Users', summary: 'All users', auth: { role: 'admin' }, response: z.object({ users: z.array(userSchema) }) },
-  createUser: { id: 'users.create', method: 'POST', path: '/api/v1/users', tag: 'Users', summary: 'Create a user', auth: { role: 'admin' }, body: createUserInputSchema, response: z.object({ user: userSchema }), status: 201 },
-  updateUser: { id: 'users.update', method: 'PATCH', path: '/api/v1/users/{id}', tag: 'Users', summary: "Change a user's role or reset their password", auth: { role: 'admin' }, params: idParams, body: updateUserInputSchema, response: z.object({ user: userSchema }) },
+  createUser: { id: 'users.create', method: 'POST', path: '/api/v1/users', tag: 'Users', summary: 'Create a user (they must change the password at first login)', auth: { role: 'admin' }, body: createUserInputSchema, response: z.object({ user: userSchema }), status: 201 },
+  updateUser: { id: 'users.update', method: 'PATCH', path: '/api/v1/users/{id}', tag: 'Users', summary: "Change a user's role, reset their password, or disable/enable them (not yourself, nor the last enabled admin). API tokens may, never granting above their own role; audited with the token id", auth: { role: 'admin' }, params: idParams, body: updateUserInputSchema, response: z.object({ user: userSchema }) },
   listAudit: { id: 'audit.list', method: 'GET', path: '/api/v1/audit', tag: 'Audit', summary: 'Audit events, newest first, 50 a page', auth: { role: 'approver' }, query: auditQuerySchema, response: z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), events: z.array(auditEventSchema) }) },
   listHosts: { id: 'hosts.list', method: 'GET', path: '/api/v1/hosts', tag: 'Hosts', summary: 'Hosts, searched by name or address, 50 a page', auth: { role: 'viewer' }, query: pageQuery, response: z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), hosts: z.array(hostSummarySchema) }) },
   createHost: { id: 'hosts.create', method: 'POST', path: '/api/v1/hosts', tag: 'Hosts', summary: 'Add a host from its spec', auth: { role: 'operator' }, body: specBody, response: z.object({ id: z.uuid() }), status: 201 },

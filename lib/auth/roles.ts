@@ -10,6 +10,11 @@ export function hasRole(actual: Role, required: Role): boolean {
   return rank[actual] >= rank[required];
 }
 
+/** Whether `role` is above `ceiling` (what an actor with role `ceiling` may never grant or manage). */
+export function roleAbove(role: Role, ceiling: Role): boolean {
+  return rank[role] > rank[ceiling];
+}
+
 /** The lower of two roles: a token's effective role is min(token ceiling, user role). */
 export function minRole(a: Role, b: Role): Role {
   return rank[a] <= rank[b] ? a : b;

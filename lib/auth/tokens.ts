@@ -1,6 +1,6 @@
 // API tokens: shown once at creation ("hdk_" + random), stored as SHA-256,
 // with a role ceiling, optional expiry, revocation and last-used time.
-import { getDb } from '@/lib/db';
+import { getDb, type Prisma } from '@/lib/db';
 import { randomSecret, sha256Hex } from '@/lib/auth/crypto';
 import { minRole, type Role } from '@/lib/auth/roles';
 
@@ -52,6 +52,12 @@ export async function revokeApiToken(tokenId: string, by: { id: string; role: Ro
   if (!token || (token.userId !== by.id && by.role !== 'admin')) return null;
   if (token.revokedAt) return token;
   return db.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+}
+
+/** Revokes every live token of a user (password reset or change); returns how many. */
+export async function revokeUserTokens(userId: string, db: Prisma.TransactionClient = getDb()): Promise<number> {
+  const { count } = await db.apiToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  return count;
 }
 
 /** The token's user and effective role (min of ceiling and the user's role), or null. */

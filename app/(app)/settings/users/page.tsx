@@ -1,16 +1,16 @@
-// Settings → Users (admin): accounts and their roles.
+// Settings → Users (admin): accounts, their roles, and disabling them.
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { requireUser } from '@/lib/auth/current-user';
 import { listUsers } from '@/lib/auth/users';
 import { formatDateTime } from '@/lib/utils';
-import { CreateUserForm, RoleSelect } from './user-forms';
+import { CreateUserForm, DisableUserButton, RoleSelect } from './user-forms';
 
 export const metadata = { title: 'Users' };
 
 export default async function UsersPage() {
-  await requireUser('admin');
+  const me = await requireUser('admin');
   const users = await listUsers();
   return (
     <div className="grid gap-6">
@@ -21,6 +21,7 @@ export default async function UsersPage() {
             <TableHead>Role</TableHead>
             <TableHead>Last sign-in</TableHead>
             <TableHead>Status</TableHead>
+            <TableHead />
           </TableRow>
         </TableHeader>
         <TableBody>
@@ -34,6 +35,9 @@ export default async function UsersPage() {
               <TableCell className="text-xs">{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : 'never'}</TableCell>
               <TableCell>
                 {u.disabled ? <Badge variant="destructive">disabled</Badge> : u.lockedUntil && u.lockedUntil > new Date() ? <Badge variant="warning">locked</Badge> : <Badge variant="success">active</Badge>}
+              </TableCell>
+              <TableCell className="text-right">
+                {u.id !== me.id && <DisableUserButton userId={u.id} username={u.username} disabled={u.disabled} />}
               </TableCell>
             </TableRow>
           ))}

@@ -1,7 +1,7 @@
 'use client';
-// Admin forms: create a user, change a role.
+// Admin forms: create a user, change a role, disable or enable a user.
 import { useAction } from 'next-safe-action/hooks';
-import { createUserAction, setRoleAction } from '@/lib/actions/users';
+import { createUserAction, setDisabledAction, setRoleAction } from '@/lib/actions/users';
 import { FormField, FormMessages, useActionForm } from '@/components/action-form';
 import { Button } from '@/components/ui/button';
 import { Label } from '@/components/ui/label';
@@ -40,6 +40,29 @@ export function RoleSelect({ userId, username, role }: { userId: string; usernam
       >
         {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
       </NativeSelect>
+      {action.result.serverError && <span className="text-xs text-destructive" role="alert" data-testid="form-error">{action.result.serverError}</span>}
+    </div>
+  );
+}
+
+export function DisableUserButton({ userId, username, disabled }: { userId: string; username: string; disabled: boolean }) {
+  const action = useAction(setDisabledAction);
+  const label = disabled ? 'Enable' : 'Disable';
+  return (
+    <div className="grid justify-items-end gap-1">
+      <Button
+        variant="outline"
+        size="sm"
+        disabled={action.isPending}
+        aria-label={`${label} ${username}`}
+        onClick={() => {
+          if (disabled || window.confirm(`Disable ${username}? Their sessions end now and their API tokens stop working until you enable them again.`)) {
+            action.execute({ userId, disabled: !disabled });
+          }
+        }}
+      >
+        {label}
+      </Button>
       {action.result.serverError && <span className="text-xs text-destructive" role="alert" data-testid="form-error">{action.result.serverError}</span>}
     </div>
   );
