@@ -1,5 +1,6 @@
 'use server';
-// Server actions of API tokens: any signed-in user manages their own tokens.
+// Server actions of API tokens: any signed-in user manages their own tokens;
+// admins may revoke anyone's.
 import { revalidatePath } from 'next/cache';
 import { returnValidationErrors } from 'next-safe-action';
 import { ActionError, authedAction } from '@/lib/actions/safe-action';
@@ -28,7 +29,7 @@ export const revokeTokenAction = authedAction
   .action(async ({ parsedInput, ctx }) => {
     const token = await revokeApiToken(parsedInput.tokenId, ctx.user);
     if (!token) throw new ActionError('No such token');
-    await audit({ action: 'token.revoke', actor: ctx.user, ip: ctx.ip, targetType: 'token', targetId: token.id, details: { name: token.name } });
+    await audit({ action: 'token.revoke', actor: ctx.user, ip: ctx.ip, targetType: 'token', targetId: token.id, details: { name: token.name, ownerId: token.userId } });
     revalidatePath('/settings/tokens');
     return { message: `Token ${token.name} revoked.` };
   });

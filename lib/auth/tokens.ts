@@ -42,7 +42,7 @@ export async function listApiTokens(userId?: string) {
     orderBy: { createdAt: 'desc' },
     include: { user: { select: { username: true } } },
   });
-  return tokens.map((t) => ({ ...publicToken(t), username: t.user.username }));
+  return tokens.map((t) => ({ ...publicToken(t), userId: t.userId, username: t.user.username }));
 }
 
 /** Revokes a token; only its owner or an admin may. Returns the token, or null when not found. */

@@ -39,16 +39,17 @@ export function CreateTokenForm({ userRole }: { userRole: Role }) {
   );
 }
 
-export function RevokeTokenButton({ tokenId, name }: { tokenId: string; name: string }) {
+export function RevokeTokenButton({ tokenId, name, owner }: { tokenId: string; name: string; owner?: string }) {
+  const what = owner ? `${owner}'s token “${name}”` : `the token “${name}”`;
   const revoke = useAction(revokeTokenAction);
   return (
     <Button
       variant="outline"
       size="sm"
       disabled={revoke.isPending}
-      aria-label={`Revoke ${name}`}
+      aria-label={owner ? `Revoke ${name} of ${owner}` : `Revoke ${name}`}
       onClick={() => {
-        if (window.confirm(`Revoke the token “${name}”? Anything using it stops working.`)) revoke.execute({ tokenId });
+        if (window.confirm(`Revoke ${what}? Anything using it stops working.`)) revoke.execute({ tokenId });
       }}
     >
       Revoke
