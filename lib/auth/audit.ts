@@ -18,20 +18,31 @@ export type AuditEntry = {
   details?: Prisma.InputJsonValue;
 };
 
+/** The VarChar bounds of AuditEvent's columns (prisma/schema.prisma): longer values are cut, never refused. */
+export const AUDIT_FIELD_LIMITS = { actorName: 64, via: 16, action: 64, targetType: 32, targetId: 128, ip: 64, outcome: 16 } as const;
+
+function clip<T extends string | null>(value: T, max: number): T {
+  return (typeof value === 'string' && value.length > max ? value.slice(0, max) : value) as T;
+}
+
+/** The row `audit` writes for an entry: every bounded text field cut to its column's length. */
+export function auditRow(entry: AuditEntry) {
+  const limits = AUDIT_FIELD_LIMITS;
+  return {
+    action: clip(entry.action, limits.action),
+    actorId: entry.actor?.id ?? null,
+    actorName: clip(entry.actor?.username ?? entry.actorName ?? null, limits.actorName),
+    via: clip(entry.via ?? 'web', limits.via),
+    targetType: clip(entry.targetType ?? null, limits.targetType),
+    targetId: clip(entry.targetId ?? null, limits.targetId),
+    ip: clip(entry.ip ?? null, limits.ip),
+    outcome: clip(entry.outcome ?? 'ok', limits.outcome),
+    details: entry.details,
+  };
+}
+
 export async function audit(entry: AuditEntry, db: Pick<ReturnType<typeof getDb>, 'auditEvent'> = getDb()): Promise<void> {
-  await db.auditEvent.create({
-    data: {
-      action: entry.action,
-      actorId: entry.actor?.id ?? null,
-      actorName: entry.actor?.username ?? entry.actorName ?? null,
-      via: entry.via ?? 'web',
-      targetType: entry.targetType ?? null,
-      targetId: entry.targetId ?? null,
-      ip: entry.ip ?? null,
-      outcome: entry.outcome ?? 'ok',
-      details: entry.details,
-    },
-  });
+  await db.auditEvent.create({ data: auditRow(entry) });
 }
 
 export const AUDIT_PAGE_SIZE = 50;
