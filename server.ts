@@ -10,16 +10,16 @@ import { bootstrapDatabase, dataDir } from '@/lib/db/bootstrap';
 import { disconnectDb } from '@/lib/db';
 import { ensureFirstRun } from '@/lib/auth/users';
 import { CONSOLE_PATH, handleConsoleUpgrade } from '@/lib/console/upgrade';
-import { stampRequest } from '@/lib/server/request-headers';
+import { proxyTrustFromEnv, stampRequest } from '@/lib/server/request-headers';
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);
 const hostname = process.env.HOST ?? process.env.HOSTNAME ?? '127.0.0.1';
-const trustProxy = process.env.HOSTDECK_TRUST_PROXY === '1';
 const log = (message: string) => console.log(`[hostdeck] ${message}`);
 
 async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
+  const proxyTrust = proxyTrustFromEnv(); // HOSTDECK_TRUST_PROXY, HOSTDECK_TRUSTED_HOPS
   // The database and Next's preparation are independent: do both at once.
   const app = next({ dev, hostname, port, dir: process.cwd() });
   const [database] = await Promise.all([bootstrapDatabase({ log }), app.prepare()]);
@@ -28,7 +28,7 @@ async function main() {
   const nextUpgrade = app.getUpgradeHandler();
 
   const server = http.createServer((req, res) => {
-    stampRequest(req, trustProxy);
+    stampRequest(req, proxyTrust);
     handle(req, res).catch((error: unknown) => {
       console.error('[hostdeck] request failed:', error instanceof Error ? error.message : error);
       if (!res.headersSent) res.writeHead(500).end('Internal error');
@@ -36,7 +36,7 @@ async function main() {
   });
   server.on('upgrade', (req, socket, head) => {
     const path = (req.url ?? '').split('?')[0];
-    stampRequest(req, trustProxy);
+    stampRequest(req, proxyTrust);
     if (path === CONSOLE_PATH) {
       handleConsoleUpgrade(req, socket).catch(() => socket.destroy());
     } else if (dev && path?.startsWith('/_next/')) {
