@@ -6,15 +6,11 @@ import { returnValidationErrors } from 'next-safe-action';
 import { actionClient, authedAction } from '@/lib/actions/safe-action';
 import { changePasswordInputSchema, loginInputSchema, setupInputSchema } from '@/lib/spec/account';
 import { login } from '@/lib/auth/login';
+import { safeNext } from '@/lib/auth/safe-next';
 import { createSession, deleteSession, readSessionCookie, sessionCookieName, sessionCookieOptions, validateSession } from '@/lib/auth/sessions';
 import { isSecureRequest } from '@/lib/auth/request-meta';
 import { audit } from '@/lib/auth/audit';
 import { changeOwnPassword, completeSetup, UserError } from '@/lib/auth/users';
-
-/** Only same-site paths are followed after login. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
-}
 
 export const loginAction = actionClient
   .metadata({ actionName: 'auth.login' })
