@@ -1,11 +1,27 @@
-// Shared plumbing of the command-line tool: usage errors (exit 2), validation
-// messages, reading secrets from stdin, and a database for the command's life.
+// Shared plumbing of the command-line tool: usage errors (exit 2), one-line
+// error messages, validation messages, reading secrets from stdin, and a
+// database for the command's life. The database modules are imported only
+// inside withDatabase, so the commands that need none (schema, render, plan)
+// never load lib/db or the generated Prisma client.
 import { z } from 'zod';
 import os from 'node:os';
-import { bootstrapDatabase, type DatabaseHandle } from '@/lib/db/bootstrap';
-import { disconnectDb } from '@/lib/db';
+import type { DatabaseHandle } from '@/lib/db/bootstrap';
 
+/** Bad arguments or input: the command prints the message and exits 2. */
 export class UsageError extends Error {}
+
+/**
+ * An error as one line for the operator: its message without a stack trace.
+ * Multi-line messages are joined with "; " (one part per invalid field), except
+ * Prisma's, which carry a code frame of the call: their last line says what
+ * went wrong.
+ */
+export function oneLineMessage(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const text = lines.length > 1 && /invocation/.test(message) ? lines[lines.length - 1]! : lines.join('; ');
+  return text || (error instanceof Error ? error.name : 'unknown error');
+}
 
 export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const result = schema.safeParse(value);
@@ -26,6 +42,8 @@ export const cliActor = () => ({ actorName: `cli:${os.userInfo().username}`.slic
 /** Runs fn with the database up (embedded or DATABASE_URL), and always tears it down. */
 export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
   let handle: DatabaseHandle | undefined;
+  const { bootstrapDatabase } = await import('@/lib/db/bootstrap');
+  const { disconnectDb } = await import('@/lib/db');
   try {
     handle = await bootstrapDatabase({ log: (m) => console.error(`[hostdeck] ${m}`), secretKey: 'optional' });
     return await fn();

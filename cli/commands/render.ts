@@ -22,6 +22,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
+import { oneLineMessage } from '@/cli/io';
 import { hostSpecJsonSchema, parseHostWithVms, type FieldIssue } from '@/lib/spec';
 import {
   manifestJson,
@@ -97,6 +98,12 @@ export async function runRender(options: { spec: string; out: string; domainType
   const previous = await readManifest(options.out);
   const stale = (previous?.files ?? []).map((file) => file.path).filter((path) => !rendered.files.some((file) => file.path === path));
 
+  // A host without VMs and without a NixOS module renders no file but the manifest.
+  try {
+    await mkdir(options.out, { recursive: true });
+  } catch (error) {
+    throw new CliInputError(`cannot create the folder ${options.out}: ${(error as Error).message}`);
+  }
   for (const file of rendered.files) {
     const target = safeJoin(options.out, file.path);
     await mkdir(dirname(target), { recursive: true });
@@ -201,7 +208,10 @@ export async function runPlan(
   return result;
 }
 
-/** Print an error for the operator and set the exit status. */
+/**
+ * Print an error for the operator (one line, never a stack trace; for an
+ * invalid spec one more line per invalid field) and set the exit status.
+ */
 export function reportCliError(error: unknown, io: CliOutput = consoleOutput): void {
   if (error instanceof CliInputError) {
     io.err(`error: ${error.message}\n`);
@@ -209,7 +219,7 @@ export function reportCliError(error: unknown, io: CliOutput = consoleOutput): v
     process.exitCode = error.exitCode;
     return;
   }
-  io.err(`error: ${(error as Error)?.stack ?? String(error)}\n`);
+  io.err(`error: ${oneLineMessage(error)}\n`);
   process.exitCode = 1;
 }
 

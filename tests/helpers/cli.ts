@@ -4,9 +4,10 @@ import { execFile } from 'node:child_process';
 
 export type CliResult = { code: number; stdout: string; stderr: string };
 
-export function runHostdeck(args: string[], options: { env: NodeJS.ProcessEnv; stdin?: string }): Promise<CliResult> {
+/** `cwd`: the project folder whose bin/hostdeck.mjs runs (default: this one). */
+export function runHostdeck(args: string[], options: { env: NodeJS.ProcessEnv; stdin?: string; cwd?: string }): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, ['bin/hostdeck.mjs', ...args], { env: options.env }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, ['bin/hostdeck.mjs', ...args], { env: options.env, cwd: options.cwd }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
     child.stdin!.end(options.stdin ?? '');

@@ -1,5 +1,10 @@
-// The hostdeck command against a real PostgreSQL: users, tokens, exit codes.
-import { describe, expect, it } from 'vitest';
+// The hostdeck command against a real PostgreSQL: users, tokens, exit codes;
+// and the spec commands without any database.
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@/tests/helpers/db';
 import { runHostdeck } from '@/tests/helpers/cli';
 import { validateApiToken } from '@/lib/auth/tokens';
@@ -75,4 +80,64 @@ describe('hostdeck CLI', () => {
     expect((await hostdeck(['token', 'revoke', list[0].id])).code).toBe(0);
     expect(await validateApiToken(secret)).toBeNull();
   }, 60_000);
+});
+
+/** A TCP port on 127.0.0.1 where nothing listens. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('hostdeck CLI without a database', () => {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'hostdeck-cli-nodb-'));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('schema, render and plan work without the generated Prisma client, and never start a database', async () => {
+    // The project as right after checkout: everything the CLI loads, but no lib/generated.
+    const project = path.join(scratch, 'project');
+    for (const entry of ['bin', 'cli', 'lib', 'package.json', 'tsconfig.json']) {
+      cpSync(entry, path.join(project, entry), { recursive: true, filter: (source) => !source.startsWith(path.join('lib', 'generated')) });
+    }
+    symlinkSync(path.resolve('node_modules'), path.join(project, 'node_modules'));
+    expect(existsSync(path.join(project, 'lib/generated'))).toBe(false);
+
+    const spec = path.join(scratch, 'host.json');
+    writeFileSync(spec, JSON.stringify({ ...JSON.parse(readFileSync('tests/golden/libvirt-host/spec.json', 'utf8')), vms: [] }));
+    const dataDir = path.join(scratch, 'data');
+    const env = { ...process.env, DATABASE_URL: `postgresql://hostdeck:x@127.0.0.1:${await closedPort()}/hostdeck`, HOSTDECK_DATA_DIR: dataDir };
+    const run = (args: string[]) => runHostdeck(args, { env, cwd: project });
+
+    const schema = await run(['schema']);
+    expect({ code: schema.code, stderr: schema.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(schema.stdout)).toMatchObject({ title: 'Hostdeck host with its VMs' });
+
+    const out = path.join(scratch, 'not-yet', 'out');
+    const render = await run(['render', '--spec', spec, '--out', out]);
+    expect({ code: render.code, stderr: render.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(existsSync(path.join(out, 'manifest.json'))).toBe(true);
+
+    const plan = await run(['plan', '--spec', spec, '--deployed', out]);
+    expect({ code: plan.code, stderr: plan.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(plan.stdout).toContain('nothing to deploy');
+    expect(existsSync(dataDir)).toBe(false);
+
+    // The copy really lacks the client: a database command fails, in one line.
+    const users = await run(['user', 'list']);
+    expect(users.code).toBe(1);
+    expect(users.stderr).toBe('hostdeck: the generated Prisma client (lib/generated/prisma) is missing: run `npm run generate`\n');
+  }, 90_000);
+
+  it('a database that cannot be reached is one line on stderr and exit 1, no stack trace', async () => {
+    const port = await closedPort();
+    const env = { ...process.env, DATABASE_URL: `postgresql://hostdeck:x@127.0.0.1:${port}/hostdeck` };
+    for (const args of [['user', 'list'], ['migrate'], ['host', 'list']]) {
+      const result = await runHostdeck(args, { env });
+      expect(result.code).toBe(1);
+      const errors = result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('[hostdeck] '));
+      expect(errors).toEqual([`hostdeck: connect ECONNREFUSED 127.0.0.1:${port}`]);
+    }
+  }, 90_000);
 });

@@ -1,6 +1,6 @@
 // The spec commands of the CLI (schema, render, plan), through commander as
 // the hostdeck binary wires them, on temporary folders.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -33,8 +33,8 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string;
   return { stdout, stderr, exitCode };
 }
 
-function writeSpec(mutate: (spec: any) => void): string {
-  const spec = JSON.parse(readFileSync(GOLDEN_SPEC, 'utf8'));
+function writeSpec(mutate: (spec: any) => void, golden = GOLDEN_SPEC): string {
+  const spec = JSON.parse(readFileSync(golden, 'utf8'));
   mutate(spec);
   const file = fresh('spec.json');
   writeFileSync(file, JSON.stringify(spec));
@@ -87,6 +87,29 @@ describe('hostdeck render', () => {
     expect(malformed.stderr).toMatch(/not valid JSON/);
     const badType = await cli('render', '--spec', GOLDEN_SPEC, '--out', fresh('out'), '--domain-type', 'xen');
     expect(badType.exitCode).toBe(2);
+  });
+
+  it('creates the output folder, also for a libvirt host without VMs (only manifest.json)', async () => {
+    const spec = writeSpec((s) => (s.vms = []), join(process.cwd(), 'tests/golden/libvirt-host/spec.json'));
+    const out = join(fresh('parent'), 'nested', 'out');
+    const { stdout, stderr, exitCode } = await cli('render', '--spec', spec, '--out', out);
+    expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(stdout).toMatch(/rendered host kvm2: 0 files/);
+    expect(readdirSync(out)).toEqual(['manifest.json']);
+    expect(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'))).toMatchObject({ files: [] });
+  });
+
+  it('errors are one line without a stack trace: exit 2 for a bad --out, 1 when writing fails', async () => {
+    const spec = writeSpec((s) => (s.vms = []), join(process.cwd(), 'tests/golden/libvirt-host/spec.json'));
+    const notAFolder = await cli('render', '--spec', spec, '--out', join(spec, 'out'));
+    expect(notAFolder.exitCode).toBe(2);
+    expect(notAFolder.stderr).toMatch(/^error: cannot create the folder .*: ENOTDIR[^\n]*\n$/);
+
+    const out = fresh('out');
+    mkdirSync(join(out, 'vms/app1.xml'), { recursive: true });
+    const unwritable = await cli('render', '--spec', join(process.cwd(), 'tests/golden/libvirt-host/spec.json'), '--out', out);
+    expect(unwritable.exitCode).toBe(1);
+    expect(unwritable.stderr).toMatch(/^error: EISDIR[^\n]*app1\.xml[^\n]*\n$/);
   });
 
   it('rendering again into the same folder removes files of VMs that are gone', async () => {
