@@ -4,7 +4,9 @@
 // Owns: the document Hostdeck renders from (`{ host, vms }`), the cross-field
 // checks (unique VM names, UUIDs and MACs per host; bridges, NICs, libvirt
 // networks, pools and base images that VMs use must exist in the host spec;
-// a disk is used by one VM only; `deleteDisks` only with `remove`), and
+// a disk is used by one VM only; `deleteDisks` only with `remove`; disk files
+// lie inside a storage pool's folder, base images inside a pool or Hostdeck's
+// image folder, and none of them in a system folder such as /etc or /dev), and
 // `parseHostWithVms`, the one entry point forms, server actions, the API and
 // the CLI call to validate input.
 //
@@ -13,12 +15,44 @@
 import { z } from 'zod';
 import { hostSpecSchema, type HostSpec } from './host';
 import { formatIssues, operatorErrorMap, type FieldIssue } from './issues';
-import { vmSpecSchema, type VmSpec } from './vm';
+import { forbiddenFolderProblem, isCanonicalAbsolutePath, isPathInside } from './primitives';
+import { vmSpecSchema, type DiskSpec, type VmSpec } from './vm';
 
 /** Where Hostdeck puts a VM's cloud-init NoCloud seed ISO on the host (attached as a read-only cdrom). */
 export const SEED_DIR = '/var/lib/hostdeck/seeds';
 export function seedIsoPath(vmName: string): string {
   return `${SEED_DIR}/${vmName}.iso`;
+}
+
+/**
+ * Hostdeck's own folder for base images on a host. A base image lies inside one
+ * of the host's storage pools or here; nowhere else (a base image is only ever
+ * read, but its path still reaches `qemu-img` on the host).
+ */
+export const BASE_IMAGE_DIR = '/var/lib/hostdeck/images';
+
+/** The pool whose folder holds `path` (strictly below it), or undefined. The longest folder wins when pools nest. */
+export function poolHolding<P extends { path: string }>(pools: readonly P[], path: string): P | undefined {
+  return pools
+    .filter((pool) => path !== pool.path && isPathInside(path, pool.path))
+    .sort((a, b) => b.path.length - a.path.length)[0];
+}
+
+/**
+ * Where a disk lives on the host: the pool and the file's path (a volume is
+ * `<pool folder>/<volume>`). Null when the disk is not inside any of the
+ * host's pools — such a disk is never created, written or deleted. Deploy
+ * code resolves this path on the host (lib/hosts/safety `checkHostPaths`)
+ * before it touches the file, so a symlink cannot lead outside the pool.
+ */
+export function diskLocation(host: Pick<HostSpec, 'storagePools'>, source: DiskSpec['source']): { pool: HostSpec['storagePools'][number]; path: string } | null {
+  if (source.type === 'volume') {
+    const pool = host.storagePools.find((candidate) => candidate.name === source.pool);
+    return pool ? { pool, path: `${pool.path}/${source.volume}` } : null;
+  }
+  if (forbiddenFolderProblem(source.path)) return null;
+  const pool = poolHolding(host.storagePools, source.path);
+  return pool ? { pool, path: source.path } : null;
 }
 
 const hostWithVmsShape = z.strictObject({
@@ -128,15 +162,19 @@ export function crossCheckHostWithVms(input: unknown): Issue[] {
 
   // Storage.
   const pools = new Set<string>();
+  const poolFolders: { name: string; path: string }[] = [];
   const poolNames = new UniqueTracker(issues, (v, at) => `a storage pool named ${v} is already defined at ${at}`);
   const poolPaths = new UniqueTracker(issues, (v, at) => `the folder ${v} is already used by the pool at ${at}`);
   asList(host.storagePools).forEach((poolValue, i) => {
     const pool = asRecord(poolValue);
     const name = asString(pool.name);
+    const path = asString(pool.path);
     poolNames.add(name, ['host', 'storagePools', i, 'name']);
-    poolPaths.add(asString(pool.path), ['host', 'storagePools', i, 'path']);
+    poolPaths.add(path, ['host', 'storagePools', i, 'path']);
     if (name) pools.add(name);
+    if (name && path && isCanonicalAbsolutePath(path) && !forbiddenFolderProblem(path)) poolFolders.push({ name, path });
   });
+  const poolList = () => (poolFolders.length === 0 ? 'the host has no storage pools' : `pools: ${poolFolders.map((p) => `${p.name} at ${p.path}`).join(', ')}`);
   const baseImages = new Set<string>();
   const baseImagePaths = new Set<string>();
   const imageNames = new UniqueTracker(issues, (v, at) => `a base image named ${v} is already defined at ${at}`);
@@ -147,6 +185,13 @@ export function crossCheckHostWithVms(input: unknown): Issue[] {
     if (name) baseImages.add(name);
     const path = asString(image.path);
     if (path) baseImagePaths.add(path);
+    if (path && isCanonicalAbsolutePath(path)) {
+      const forbidden = forbiddenFolderProblem(path);
+      if (forbidden) issues.push({ path: ['host', 'baseImages', i, 'path'], message: `a base image cannot be there: ${forbidden}` });
+      else if (!poolHolding(poolFolders, path) && !isPathInside(path, BASE_IMAGE_DIR)) {
+        issues.push({ path: ['host', 'baseImages', i, 'path'], message: `${path} is neither inside a storage pool of the host (${poolList()}) nor in ${BASE_IMAGE_DIR}; move the image there or add a pool for its folder` });
+      }
+    }
   });
 
   // VMs.
@@ -195,11 +240,25 @@ export function crossCheckHostWithVms(input: unknown): Issue[] {
       if (source.type === 'volume' && pool !== undefined) {
         if (!pools.has(pool)) issues.push({ path: [...at, 'source', 'pool'], message: `storage pool ${pool} is not defined in host.storagePools (${listOf(pools)})` });
         if (volume !== undefined) volumes.add(`${pool}/${volume}`, [...at, 'source', 'volume']);
+        const folder = poolFolders.find((candidate) => candidate.name === pool);
+        if (folder && volume !== undefined && baseImagePaths.has(`${folder.path}/${volume}`)) {
+          issues.push({ path: [...at, 'source', 'volume'], message: `${folder.path}/${volume} is a base image; a VM disk must be a file of its own${vm.deleteDisks === true ? ' (and deleteDisks would delete it)' : ''}` });
+        }
       }
       if (source.type === 'file' && path !== undefined) {
         files.add(path, [...at, 'source', 'path']);
         if (baseImagePaths.has(path)) issues.push({ path: [...at, 'source', 'path'], message: `${path} is a base image; a VM disk must be a file of its own` });
         if (path.startsWith(`${SEED_DIR}/`)) issues.push({ path: [...at, 'source', 'path'], message: `${SEED_DIR} is reserved for cloud-init seeds` });
+        else if (isCanonicalAbsolutePath(path)) {
+          const forbidden = forbiddenFolderProblem(path);
+          if (forbidden) issues.push({ path: [...at, 'source', 'path'], message: `a disk cannot be there: ${forbidden}` });
+          else if (!poolHolding(poolFolders, path)) {
+            issues.push({
+              path: [...at, 'source', 'path'],
+              message: `${path} is not inside a storage pool of the host (${poolList()}); add a pool for its folder to the host, or move the disk into a pool${vm.deleteDisks === true ? ' — deleteDisks only ever deletes files inside a pool' : ''}`,
+            });
+          }
+        }
       }
       const baseImage = asString(disk.baseImage);
       if (baseImage !== undefined && !baseImages.has(baseImage)) {

@@ -10,7 +10,7 @@
 // on plain libvirt hosts they describe what exists, so VM specs can be checked
 // against them. Cross-field checks live in ./host-with-vms.
 import { z } from 'zod';
-import { absolutePath, freeText, hostName, ifName, macAddress, objectName, unixUser } from './primitives';
+import { absolutePath, forbiddenFolderProblem, freeText, hostName, ifName, macAddress, objectName, unixUser } from './primitives';
 
 const IPV4 = z.ipv4();
 const IPV6 = z.ipv6();
@@ -25,12 +25,44 @@ export const hostAddress = z
   .string()
   .refine(isHostAddress, { error: 'must be a DNS name, an IPv4 address or an IPv6 address' });
 
-/** libvirt connection URIs as seen from the host itself, e.g. qemu:///system. */
+/**
+ * The only libvirt URIs Hostdeck uses: the host's own QEMU driver, with no
+ * transport, no host part and no query. Hostdeck already reaches the host over
+ * SSH and runs `virsh` there; any other URI would let whoever edits a host spec
+ * choose what libvirt connects to — `qemu+ext:///system?command=…` even runs a
+ * program of their choice, and `?socket=`, `test:`, `+ssh`, `+tcp`… reach
+ * other daemons. Changing the URI is for admins only (lib/hosts/inventory).
+ */
+export const LIBVIRT_URIS = ['qemu:///system', 'qemu:///session'] as const;
+export type LibvirtUri = (typeof LIBVIRT_URIS)[number];
+
+const LIBVIRT_URI_HINT = 'use qemu:///system (or qemu:///session)';
+
+/** Why `value` is not an acceptable libvirt URI, in words for the operator; null when it is one of LIBVIRT_URIS. */
+export function libvirtUriProblem(value: unknown): string | null {
+  if (typeof value !== 'string') return `must be a libvirt URI: ${LIBVIRT_URI_HINT}`;
+  if ((LIBVIRT_URIS as readonly string[]).includes(value)) return null;
+  const shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(value)?.[1]?.toLowerCase();
+  if (scheme === undefined) return `${shown} is not a libvirt URI: ${LIBVIRT_URI_HINT}`;
+  const [driver, transport] = scheme.split('+', 2);
+  if (transport !== undefined) {
+    return `the libvirt transport "+${transport}" is not allowed (${shown}): Hostdeck runs virsh on the host itself over SSH, so only the local URI is used; ${LIBVIRT_URI_HINT}`;
+  }
+  if (driver !== 'qemu') return `the libvirt driver "${driver}" is not allowed (${shown}): Hostdeck manages QEMU/KVM only; ${LIBVIRT_URI_HINT}`;
+  if (value.includes('?')) return `query parameters are not allowed in the libvirt URI (${shown}): they can point libvirt at other sockets or programs; ${LIBVIRT_URI_HINT}`;
+  if (!value.slice(scheme.length).startsWith(':///')) return `the libvirt URI must not name a host (${shown}): Hostdeck connects to the host over SSH and uses its local libvirt; ${LIBVIRT_URI_HINT}`;
+  return `${shown} is not allowed: ${LIBVIRT_URI_HINT}`;
+}
+
+/** libvirt connection URI as seen from the host itself: qemu:///system or qemu:///session, nothing else. */
 export const libvirtUri = z
   .string()
-  .regex(/^(?:qemu|test)(?:\+[a-z]+)?:\/\/[A-Za-z0-9._@:[\]-]*\/[A-Za-z0-9._/-]+(?:\?[A-Za-z0-9._=&/-]*)?$/, {
-    error: 'must be a libvirt URI like qemu:///system',
-  });
+  .superRefine((value, ctx) => {
+    const problem = libvirtUriProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .meta({ examples: [...LIBVIRT_URIS], description: 'qemu:///system or qemu:///session; no transport, host or query' });
 
 export const bondModes = [
   'balance-rr',
@@ -104,13 +136,20 @@ export const hostNetworkSpec = z.strictObject({
 export const storagePoolSpec = z.strictObject({
   name: objectName,
   type: z.literal('dir').default('dir'),
-  /** Folder holding the pool's volumes. */
-  path: absolutePath,
+  /** Folder holding the pool's volumes; never a system folder (/dev, /etc, /proc, /sys, /boot, /root). */
+  path: absolutePath.superRefine((value, ctx) => {
+    const problem = forbiddenFolderProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `a storage pool cannot be there: ${problem}` });
+  }),
 });
 
 export const baseImageSpec = z.strictObject({
   name: objectName,
-  /** Image file on the host that new disks are copied from. */
+  /**
+   * Image file on the host that new disks are copied from: inside one of the
+   * host's storage pools, or in Hostdeck's image folder BASE_IMAGE_DIR
+   * (/var/lib/hostdeck/images) — checked in ./host-with-vms.
+   */
   path: absolutePath,
   format: z.enum(['qcow2', 'raw']).default('qcow2'),
   description: freeText(1024, 'description').default(''),

@@ -81,6 +81,26 @@ export const absolutePath = z
       'must be an absolute path like /var/lib/libvirt/images/disk.qcow2: starting with "/", no empty, "." or ".." parts, no trailing "/", no control characters',
   });
 
+/**
+ * System folders no pool, disk or base image may lie in: devices, kernel and
+ * process views, configuration, boot files and root's home. A path here would
+ * let a spec read or overwrite the host itself.
+ */
+export const FORBIDDEN_FOLDERS = ['/dev', '/etc', '/proc', '/sys', '/boot', '/root'] as const;
+
+/** Whether `path` is `folder` or lies below it (both canonical absolute paths; "/" contains everything). */
+export function isPathInside(path: string, folder: string): boolean {
+  if (folder === '/') return path.startsWith('/');
+  return path === folder || path.startsWith(`${folder}/`);
+}
+
+/** Why `path` must not be used on a host (it is, or lies in, a system folder, or is "/"), or null. */
+export function forbiddenFolderProblem(path: string): string | null {
+  if (path === '/') return 'the root folder "/" holds the whole system';
+  const folder = FORBIDDEN_FOLDERS.find((candidate) => isPathInside(path, candidate));
+  return folder ? `${folder} is a system folder (not allowed: ${FORBIDDEN_FOLDERS.join(', ')})` : null;
+}
+
 /** A MAC address as stored: lowercase, colon separated, unicast. */
 export const macAddress = z
   .string()

@@ -34,6 +34,7 @@ export const diskSource = z.discriminatedUnion('type', [
   }),
   z.strictObject({
     type: z.literal('file'),
+    /** Inside the folder of one of the host's storage pools, never in a system folder (checked in ./host-with-vms). */
     path: absolutePath,
   }),
 ]);
@@ -110,7 +111,7 @@ function vmSchema<U extends z.ZodType<string | undefined>, M extends z.ZodType<s
       .default([]),
     /** Remove the VM from the host on the next deployment (its disks are kept unless deleteDisks). */
     remove: z.boolean().default(false),
-    /** With `remove`: also delete the VM's disks. Nothing else ever deletes a disk. */
+    /** With `remove`: also delete the VM's disks — only ever volumes or files inside the host's pools. Nothing else ever deletes a disk. */
     deleteDisks: z.boolean().default(false),
   });
 }

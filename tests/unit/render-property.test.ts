@@ -151,9 +151,15 @@ const specArb = fc
           libvirtNetworks: ['default'],
         },
         storagePools: [{ name: 'default', path: poolPath }],
-        baseImages: [{ name: 'base', path: basePath, format: 'qcow2', description: baseDescription }],
+        // Base images and disk files lie inside the pool (lib/spec refuses them elsewhere); a third disk stays outside, to be rejected.
+        baseImages: [{ name: 'base', path: `${poolPath}${basePath}`, format: 'qcow2', description: baseDescription }],
       },
-      vms,
+      vms: vms.map((vm) => ({
+        ...vm,
+        disks: (vm.disks as { source: { type: string; path?: string } }[] | undefined)?.map((disk, i) =>
+          disk.source.type === 'file' && i < 2 ? { ...disk, source: { ...disk.source, path: `${poolPath}${disk.source.path}` } } : disk,
+        ),
+      })),
     })),
   );
 

@@ -28,7 +28,7 @@ function minimal(): { host: Record<string, unknown>; vms: Record<string, unknown
       cpuVendor: 'intel',
       network: { nics: ['eno1'], bridges: [{ name: 'br0' }], libvirtNetworks: ['default'] },
       storagePools: [{ name: 'default', path: '/var/lib/libvirt/images' }],
-      baseImages: [{ name: 'debian', path: '/srv/base/debian.qcow2' }],
+      baseImages: [{ name: 'debian', path: '/var/lib/hostdeck/images/debian.qcow2' }],
     },
     vms: [
       {

@@ -44,7 +44,7 @@ let
     db1 = {
       uuid = "0b9d8c7a-6e5f-4a3b-9c2d-1e0f9a8b7c6d";
       xml = ./vms/db1.xml;
-      stamp = "99b57c52fde7eb4e272f4e6dd5890fe616562c3d0db51ab37764a050ea33c9e2";
+      stamp = "645061cd5c8eea370a6c3fedc2638afc69b881b27d6feac8b066aafb64cbe05f";
       powerState = "running";
       autostart = true;
       volumes = [
@@ -61,7 +61,7 @@ let
       ];
       files = [
         {
-          path = "/srv/data/db1 'data'.qcow2";
+          path = "/srv/nvme/vm pool/db1 'data'.qcow2";
           capacityGiB = 200;
           format = "qcow2";
           baseImage = null;
