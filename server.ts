@@ -27,6 +27,7 @@ async function main() {
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
 
+  await (await import('@/lib/hosts/safety')).markUnsafeHostConfigs(log); // hosts with refused settings (a remote libvirt URI) are never contacted
   const server = http.createServer((req, res) => {
     stampRequest(req, proxyTrust);
     handle(req, res).catch((error: unknown) => {

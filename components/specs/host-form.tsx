@@ -121,7 +121,7 @@ export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostS
               <option value="amd">AMD</option>
             </NativeSelect>
           </Field>
-          <Field label="libvirt URI" path="libvirtUri" issues={issues}>
+          <Field label="libvirt URI" path="libvirtUri" issues={issues} hint="qemu:///system or qemu:///session; only admins change it.">
             <Input value={f.libvirtUri} onChange={set('libvirtUri')} />
           </Field>
         </div>

@@ -1,5 +1,6 @@
 'use server';
-// Server actions that edit the desired state: hosts and VMs (operator or above).
+// Server actions that edit the desired state: hosts and VMs (operator or above;
+// a host's libvirt URI is chosen by admins only — saveHost checks the role).
 // The spec schemas (lib/spec) validate; issues come back with their field paths.
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
@@ -14,7 +15,7 @@ export const saveHostAction = authedAction
   .metadata({ actionName: 'host.save', role: 'operator' })
   .inputSchema(saveHostInput)
   .action(async ({ parsedInput, ctx }) => {
-    const result = await saveHost(parsedInput);
+    const result = await saveHost(parsedInput, { role: ctx.user.role });
     if (result.ok) {
       const name = (parsedInput.spec as { name?: string }).name;
       await audit({ action: parsedInput.id ? 'host.update' : 'host.create', actor: ctx.user, ip: ctx.ip, targetType: 'host', targetId: result.id, details: { name: name ?? null } });

@@ -73,7 +73,7 @@ const hostSummarySchema = z.object({
   port: z.number().int(),
   sshUser: z.string(),
   flavour: z.enum(['nixos', 'libvirt']),
-  status: z.enum(['new', 'online', 'unreachable', 'host_key_changed']),
+  status: z.enum(['new', 'online', 'unreachable', 'host_key_changed', 'unsafe_config']),
   vmCount: z.number().int(),
 });
 

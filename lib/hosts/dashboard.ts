@@ -12,7 +12,7 @@ export async function dashboardSummary() {
       SELECT sum((facts->'cpu'->>'count')::bigint) AS cpus, sum((facts->'memory'->>'totalMiB')::bigint) AS memory
       FROM "Host" WHERE facts IS NOT NULL`,
     db.host.findMany({
-      where: { OR: [{ status: { in: ['unreachable', 'host_key_changed'] } }, { changes: { some: { status: 'proposed' } } }] },
+      where: { OR: [{ status: { in: ['unreachable', 'host_key_changed', 'unsafe_config'] } }, { changes: { some: { status: 'proposed' } } }] },
       orderBy: [{ status: 'desc' }, { name: 'asc' }],
       take: 10,
       select: { id: true, name: true, status: true, statusReason: true, _count: { select: { changes: { where: { status: 'proposed' } } } } },

@@ -2,7 +2,15 @@
 // write validates the whole host with its VMs (lib/spec), so the database only
 // ever holds a {host, vms} document that renders; UUIDs and MACs are assigned
 // once and kept on every edit.
+//
+// The libvirt URI decides what Hostdeck's commands on the host connect to, so
+// only admins choose it: others create hosts with the default qemu:///system
+// and may keep, not change, a host's URI. An admin saving a valid URI on a host
+// marked unsafe_config returns it to `new` (the next poll or facts read
+// brings it online, as after onboarding).
 import { getDb, type Prisma } from '@/lib/db';
+import { hasRole, type Role } from '@/lib/auth/roles';
+import { hostConfigProblem, UNSAFE_CONFIG } from '@/lib/hosts/safety';
 import {
   assignIdentity,
   crossCheckHostWithVms,
@@ -14,6 +22,7 @@ import {
   type FieldIssue,
   type HostSpec,
   type HostWithVms,
+  LIBVIRT_URIS,
   type VmSpec,
 } from '@/lib/spec';
 
@@ -54,23 +63,47 @@ export async function loadHostWithVms(hostId: string): Promise<{ host: { id: str
   return { host: { id: host.id, name: host.name }, doc: parseHostWithVms({ host: host.spec, vms: vms.map((v) => v.spec) }) };
 }
 
-export async function saveHost(input: { id?: string; spec: unknown }): Promise<SaveResult> {
+export const DEFAULT_LIBVIRT_URI = LIBVIRT_URIS[0];
+
+/**
+ * Validates and stores a host spec. `role` is the saving user's (effective)
+ * role: only an admin may set a libvirt URI other than the host's current one
+ * (on a new host: other than qemu:///system). Without a role — Hostdeck's own
+ * saves, such as an import adding pools — the URI cannot change either.
+ */
+export async function saveHost(input: { id?: string; spec: unknown }, options: { role?: Role } = {}): Promise<SaveResult> {
   const parsed = hostSpecSchema.safeParse(input.spec, { error: operatorErrorMap });
   if (!parsed.success) return { ok: false, issues: formatIssues(parsed.error) };
   const spec = parsed.data;
   const db = getDb();
   const clash = await db.host.findUnique({ where: { name: spec.name }, select: { id: true } });
   if (clash && clash.id !== input.id) return { ok: false, issues: [{ path: 'name', message: `a host named ${spec.name} already exists` }] };
+  const admin = options.role !== undefined && hasRole(options.role, 'admin');
   if (!input.id) {
+    if (spec.libvirtUri !== DEFAULT_LIBVIRT_URI && !admin) return { ok: false, issues: [uriNeedsAdmin(`a new host uses ${DEFAULT_LIBVIRT_URI}`)] };
     const created = await db.host.create({ data: hostColumns(spec), select: { id: true } });
     return { ok: true, id: created.id };
+  }
+  const current = await db.host.findUnique({ where: { id: input.id }, select: { libvirtUri: true, spec: true, status: true } });
+  if (!current) return { ok: false, issues: [{ path: '', message: 'this host no longer exists' }] };
+  const currentSpecUri = (current.spec as { libvirtUri?: unknown } | null)?.libvirtUri;
+  const changesUri = spec.libvirtUri !== current.libvirtUri || (currentSpecUri !== undefined && spec.libvirtUri !== currentSpecUri);
+  if (changesUri && !admin) {
+    const refused = hostConfigProblem({ libvirtUri: current.libvirtUri, spec: current.spec }) !== null;
+    return { ok: false, issues: [uriNeedsAdmin(refused ? 'the stored one is refused too, so an admin must set it' : `keep ${current.libvirtUri}`)] };
   }
   const vms = await storedVms(input.id);
   const whole = parseHostWithVms({ host: spec, vms: vms.map((v) => v.spec) });
   if (!whole.ok) return { ok: false, issues: whole.issues.map(relativeToHost) };
-  const updated = await db.host.updateMany({ where: { id: input.id }, data: hostColumns(spec) });
+  // Refused settings are fixed by this save (the whole spec validated): the host starts over as `new`.
+  const fixed = current.status === UNSAFE_CONFIG && hostConfigProblem({ libvirtUri: spec.libvirtUri, spec }) === null;
+  const updated = await db.host.updateMany({ where: { id: input.id }, data: { ...hostColumns(spec), ...(fixed ? { status: 'new', statusReason: null } : {}) } });
   if (updated.count === 0) return { ok: false, issues: [{ path: '', message: 'this host no longer exists' }] };
   return { ok: true, id: input.id };
+}
+
+function uriNeedsAdmin(otherwise: string): FieldIssue {
+  return { path: 'libvirtUri', message: `only an admin can change the libvirt URI (it decides what Hostdeck's commands on the host connect to); ${otherwise}, or ask an admin` };
 }
 
 /** `host.network.bridges[0]` → `network.bridges[0]`; VM issues keep their `vms[…]` path. */

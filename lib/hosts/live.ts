@@ -5,12 +5,14 @@
 // VM and one per host (a short history only), and the host's reachability —
 // an SSH failure marks the host unreachable with the reason, the next good poll
 // marks it online again. Hosts without a pinned key or whose key changed are
-// never contacted.
+// never contacted, nor are hosts whose stored settings are refused (an unsafe
+// libvirt URI, lib/hosts/safety): those are marked unsafe_config instead.
 import { getDb } from '@/lib/db';
 import type { VmLiveState } from '@/lib/generated/prisma/enums';
 import { exec, SshError } from '@/lib/ssh';
 import { recordSshFailure } from '@/lib/hosts/onboarding';
 import { sshTargetFor } from '@/lib/hosts/ssh-keys';
+import { hostConfigProblem, localLibvirtUri, unsafeConfigRefusal, UNSAFE_CONFIG } from '@/lib/hosts/safety';
 
 /** How long metric rows are kept. */
 export const METRICS_RETENTION_MS = 2 * 60 * 60 * 1000;
@@ -209,10 +211,24 @@ function loadHost(hostId: string) {
 }
 
 /** Why Hostdeck must not contact this host, or null when it may. */
-export function skipReason(host: { hostKeyFingerprint: string | null; status: string }): string | null {
+export function skipReason(host: { hostKeyFingerprint: string | null; status: string; libvirtUri?: string; spec?: unknown }): string | null {
   if (!host.hostKeyFingerprint) return 'the host key is not confirmed yet';
   if (host.status === 'host_key_changed') return 'the host key changed; an admin must re-pin it';
+  if (host.status === UNSAFE_CONFIG) return 'its stored settings are refused (unsafe configuration); an admin must fix them';
+  if (host.libvirtUri !== undefined) {
+    const problem = hostConfigProblem({ libvirtUri: host.libvirtUri, spec: host.spec });
+    if (problem) return problem;
+  }
   return null;
+}
+
+/**
+ * skipReason, and a host found with refused settings is marked unsafe_config
+ * (with what is wrong and what to do) on the way.
+ */
+export async function contactRefusal(host: HostRow): Promise<string | null> {
+  const unsafe = await unsafeConfigRefusal(host);
+  return unsafe ?? skipReason(host);
 }
 
 export class LiveStateError extends Error {}
@@ -227,7 +243,7 @@ export type LiveSnapshot = LiveOutput & {
 async function readFrom(host: HostRow): Promise<LiveSnapshot> {
   const target = await sshTargetFor(host);
   const startedAt = new Date();
-  const result = await exec(target, ['sh', '-c', LIVE_SCRIPT, 'hostdeck-live', host.libvirtUri], { timeoutMs: POLL_TIMEOUT_MS });
+  const result = await exec(target, ['sh', '-c', LIVE_SCRIPT, 'hostdeck-live', localLibvirtUri(host)], { timeoutMs: POLL_TIMEOUT_MS });
   const at = new Date();
   if (result.code !== 0) throw new LiveStateError(`the live-state script failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().slice(0, 300)}`);
   return { ...parseLiveOutput(result.stdout), startedAt, at };
@@ -241,7 +257,7 @@ async function readFrom(host: HostRow): Promise<LiveSnapshot> {
 export async function readLiveState(hostId: string): Promise<LiveSnapshot> {
   const host = await loadHost(hostId);
   if (!host) throw new LiveStateError('No such host');
-  const skip = skipReason(host);
+  const skip = await contactRefusal(host);
   if (skip) throw new LiveStateError(`Not contacting ${host.name}: ${skip}`);
   return readFrom(host);
 }
@@ -296,7 +312,7 @@ export async function pollHost(hostId: string): Promise<PollResult> {
   const db = getDb();
   const host = await loadHost(hostId);
   if (!host) return { status: 'skipped', reason: 'no such host' };
-  const skip = skipReason(host);
+  const skip = await contactRefusal(host);
   if (skip) return { status: 'skipped', reason: skip };
 
   let snap: LiveSnapshot;
@@ -369,7 +385,7 @@ export async function pollHost(hostId: string): Promise<PollResult> {
     db.hostMetric.deleteMany({ where: { hostId, at: { lt: cutoff } } }),
     // Only an unreachable (or new) host comes back online here; a key change seen meanwhile stays.
     db.host.updateMany({
-      where: { id: hostId, status: { not: 'host_key_changed' } },
+      where: { id: hostId, status: { notIn: ['host_key_changed', UNSAFE_CONFIG] } },
       data: { status: 'online', statusReason: snap.virshError ? `SSH works, but virsh failed: ${snap.virshError}` : null, lastSeenAt: at },
     }),
   ]);

@@ -5,6 +5,7 @@ import { getDb } from '@/lib/db';
 import { exec, HostKeyMismatchError, probeHostKeyInfo, sameFingerprint, SshError, type HostKeyInfo } from '@/lib/ssh';
 import { FACTS_SCRIPT, parseFacts, type HostFacts } from '@/lib/hosts/facts';
 import { defaultSshKey, sshTargetFor } from '@/lib/hosts/ssh-keys';
+import { hostConfigProblem, localLibvirtUri, unsafeConfigRefusal, UNSAFE_CONFIG } from '@/lib/hosts/safety';
 
 export class OnboardingError extends Error {}
 
@@ -34,15 +35,18 @@ export async function pinHostKey(hostId: string, confirmed: string): Promise<voi
     throw new OnboardingError(`The host now offers ${offered.fingerprint}, not the ${confirmed} you confirmed. Check the host before trusting it.`);
   }
   await defaultSshKey();
-  await getDb().host.update({ where: { id: hostId }, data: { hostKeyFingerprint: offered.fingerprint, status: 'new', statusReason: null } });
+  const host = await hostOrFail(hostId);
+  const problem = hostConfigProblem(host);
+  // Pinning the key does not clear refused settings: the host stays unsafe_config until an admin fixes them.
+  await getDb().host.update({ where: { id: hostId }, data: { hostKeyFingerprint: offered.fingerprint, ...(problem ? { status: UNSAFE_CONFIG, statusReason: problem } : { status: 'new', statusReason: null }) } });
 }
 
 /** Marks the host from an SSH error and returns the message to show. */
 export async function recordSshFailure(hostId: string, error: unknown): Promise<string> {
   const mismatch = error instanceof HostKeyMismatchError;
   const reason = error instanceof Error ? error.message : String(error);
-  await getDb().host.update({
-    where: { id: hostId },
+  await getDb().host.updateMany({
+    where: { id: hostId, ...(mismatch ? {} : { status: { not: UNSAFE_CONFIG } }) },
     data: mismatch ? { status: 'host_key_changed', statusReason: reason } : { status: 'unreachable', statusReason: reason },
   });
   return reason;
@@ -53,9 +57,11 @@ export async function refreshFacts(hostId: string): Promise<HostFacts> {
   const host = await hostOrFail(hostId);
   if (!host.hostKeyFingerprint) throw new OnboardingError('Confirm the host key fingerprint first');
   if (host.status === 'host_key_changed') throw new OnboardingError('The host key changed: an admin must check the host and re-pin its key before Hostdeck talks to it again');
+  const refusal = await unsafeConfigRefusal(host);
+  if (refusal) throw new OnboardingError(refusal);
   try {
     const target = await sshTargetFor(host);
-    const result = await exec(target, ['sh', '-c', FACTS_SCRIPT, 'hostdeck-facts', host.libvirtUri], { timeoutMs: 30_000 });
+    const result = await exec(target, ['sh', '-c', FACTS_SCRIPT, 'hostdeck-facts', localLibvirtUri(host)], { timeoutMs: 30_000 });
     const facts = parseFacts(result.stdout);
     const now = new Date();
     await getDb().host.update({ where: { id: hostId }, data: { facts: facts as never, factsAt: now, lastSeenAt: now, status: 'online', statusReason: null } });

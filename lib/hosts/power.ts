@@ -7,7 +7,8 @@
 import { getDb } from '@/lib/db';
 import type { VmLiveState } from '@/lib/generated/prisma/enums';
 import { exec, SshError, type SshTarget } from '@/lib/ssh';
-import { DOMSTATS_STATE_ARGS, parseDomstats, skipReason, virshMessage } from '@/lib/hosts/live';
+import { contactRefusal, DOMSTATS_STATE_ARGS, parseDomstats, virshMessage } from '@/lib/hosts/live';
+import { localLibvirtUri, UNSAFE_CONFIG } from '@/lib/hosts/safety';
 import { recordSshFailure } from '@/lib/hosts/onboarding';
 import { POWER_ACTIONS, powerRefusal, type PowerAction } from '@/lib/hosts/power-rules';
 import { sshTargetFor } from '@/lib/hosts/ssh-keys';
@@ -87,11 +88,11 @@ export async function powerAction(vmId: string, action: PowerAction): Promise<Po
   const vm = await db.vm.findUnique({ where: { id: vmId }, include: { host: true } });
   if (!vm) throw new PowerError('No such VM');
   const { host } = vm;
-  const skip = skipReason(host);
+  const skip = await contactRefusal(host);
   if (skip) throw new PowerError(`Cannot reach ${host.name}: ${skip}`);
 
   try {
-    const ctx: Ctx = { target: await sshTargetFor(host), uri: host.libvirtUri, uuid: vm.uuid, name: vm.name, hostName: host.name };
+    const ctx: Ctx = { target: await sshTargetFor(host), uri: localLibvirtUri(host), uuid: vm.uuid, name: vm.name, hostName: host.name };
     const before = await domainState(ctx);
     const refusal = powerRefusal(vm.name, before, action);
     if (refusal) {
@@ -106,7 +107,7 @@ export async function powerAction(vmId: string, action: PowerAction): Promise<Po
     }
     const state = await domainState(ctx);
     await store(vmId, state);
-    await db.host.updateMany({ where: { id: host.id, status: { not: 'host_key_changed' } }, data: { status: 'online', statusReason: null, lastSeenAt: new Date() } });
+    await db.host.updateMany({ where: { id: host.id, status: { notIn: ['host_key_changed', UNSAFE_CONFIG] } }, data: { status: 'online', statusReason: null, lastSeenAt: new Date() } });
     return { vmId, name: vm.name, action, state, message: doneMessage(vm.name, action, state) };
   } catch (error) {
     if (error instanceof SshError) throw new PowerError(await recordSshFailure(host.id, error));

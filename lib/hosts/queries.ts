@@ -6,7 +6,7 @@ export const PAGE_SIZE = 50;
 
 export type ListQuery = { q?: string; page?: number; sort?: string };
 
-export const HOST_STATUSES = ['new', 'online', 'unreachable', 'host_key_changed'] as const;
+export const HOST_STATUSES = ['new', 'online', 'unreachable', 'host_key_changed', 'unsafe_config'] as const;
 export const VM_STATES = ['unknown', 'running', 'paused', 'shut_off', 'crashed', 'pmsuspended', 'other'] as const;
 export const HOST_SORTS = { name: { name: 'asc' }, status: [{ status: 'asc' }, { name: 'asc' }], vms: [{ vms: { _count: 'desc' } }, { name: 'asc' }], seen: [{ lastSeenAt: { sort: 'desc', nulls: 'last' } }, { name: 'asc' }] } as const;
 export const VM_SORTS = { name: [{ name: 'asc' }, { id: 'asc' }], host: [{ host: { name: 'asc' } }, { name: 'asc' }], memory: [{ memoryMiB: 'desc' }, { name: 'asc' }], vcpus: [{ vcpus: 'desc' }, { name: 'asc' }], state: [{ liveState: 'asc' }, { name: 'asc' }] } as const;

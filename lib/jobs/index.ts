@@ -5,9 +5,12 @@
 //
 // startJobs() is called once by the app server after the database is up, and
 // stopJobs() on shutdown. Today's queue: `poll-host` (lib/jobs/poll-hosts.ts).
+// Before the first poll is scheduled, hosts whose stored settings Hostdeck
+// refuses (an unsafe libvirt URI) are marked unsafe_config (lib/hosts/safety).
 import PgBoss from 'pg-boss';
 import type { Env } from '@/lib/env';
 import { pollIntervalMs, startPollHosts } from '@/lib/jobs/poll-hosts';
+import { markUnsafeHostConfigs } from '@/lib/hosts/safety';
 
 export { POLL_HOST_QUEUE, pollIntervalMs, schedulePolls } from '@/lib/jobs/poll-hosts';
 
@@ -29,6 +32,7 @@ const state = globalThis as unknown as { hostdeckJobs?: Promise<Running> };
 async function start(options: JobsOptions): Promise<Running> {
   const log = options.log ?? ((m: string) => console.error(`[hostdeck jobs] ${m}`));
   const intervalMs = options.pollIntervalMs ?? pollIntervalMs(options.env);
+  await markUnsafeHostConfigs(log);
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
     schema: 'pgboss',

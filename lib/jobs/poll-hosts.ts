@@ -11,6 +11,7 @@ import type PgBoss from 'pg-boss';
 import { getDb } from '@/lib/db';
 import type { Env } from '@/lib/env';
 import { pollHost } from '@/lib/hosts/live';
+import { UNSAFE_CONFIG } from '@/lib/hosts/safety';
 
 export const POLL_HOST_QUEUE = 'poll-host';
 export const DEFAULT_POLL_INTERVAL_MS = 10_000;
@@ -26,9 +27,9 @@ export function pollIntervalMs(env: Env = process.env): number {
   return ms;
 }
 
-/** The hosts a poll may contact: key confirmed, and not changed since. */
+/** The hosts a poll may contact: key confirmed and not changed since, settings not refused (pollHost checks the URI again). */
 function pollableHosts() {
-  return getDb().host.findMany({ where: { hostKeyFingerprint: { not: null }, status: { not: 'host_key_changed' } }, select: { id: true } });
+  return getDb().host.findMany({ where: { hostKeyFingerprint: { not: null }, status: { notIn: ['host_key_changed', UNSAFE_CONFIG] } }, select: { id: true } });
 }
 
 /**

@@ -12,7 +12,7 @@ export const GET = route(endpoints.listHosts, async ({ query }) => {
 });
 
 export const POST = route(endpoints.createHost, async ({ body, principal, ip }) => {
-  const result = await saveHost({ spec: body.spec });
+  const result = await saveHost({ spec: body.spec }, { role: principal.role });
   if (!result.ok) throw specIssuesError(result.issues);
   await audit({ action: 'host.create', actor: principal.user, via: 'api', ip, targetType: 'host', targetId: result.id, details: { name: String(body.spec.name ?? '') } });
   return { id: result.id };

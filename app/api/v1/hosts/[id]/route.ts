@@ -15,7 +15,7 @@ export const GET = route(endpoints.getHost, async ({ params }) => {
 
 export const PUT = route(endpoints.updateHost, async ({ params, body, principal, ip }) => {
   if (!(await getDb().host.findUnique({ where: { id: params.id }, select: { id: true } }))) throw new ApiError(404, 'not_found', 'No such host');
-  const result = await saveHost({ id: params.id, spec: body.spec });
+  const result = await saveHost({ id: params.id, spec: body.spec }, { role: principal.role });
   if (!result.ok) throw specIssuesError(result.issues);
   await audit({ action: 'host.update', actor: principal.user, via: 'api', ip, targetType: 'host', targetId: params.id });
   return { id: result.id };
