@@ -32,7 +32,14 @@
 //
 // `hostNeeds` lists the bridges, NICs, libvirt networks and storage pools the
 // VM uses that the host spec does not list yet; `applyHostNeeds` adds them
-// (pools only when their folder is known). On NixOS hosts bridges are
+// (pools only when their folder is known). A file disk must lie inside a
+// pool's folder (lib/spec): one in the folder of a pool the host spec or the
+// host's libvirt (`poolPaths`) knows needs that pool; one anywhere else needs a
+// new pool for its folder (named after the folder, `folder: true`), unless the
+// folder is a system folder (/etc, /dev, …) or "/" — such a disk is listed as
+// not kept. A disk the host reported as resolving outside its pool
+// (`unsafeDisks`, from a realpath check on the host) is not kept either.
+// On NixOS hosts bridges are
 // generated from the host spec, so a bridge added this way should get its
 // uplink filled in by the operator before the host is deployed.
 import {
@@ -47,10 +54,12 @@ import {
   USER_DATA_MAX,
   VCPUS_MAX,
   absolutePath,
+  forbiddenFolderProblem,
   formatIssues,
   ifName,
   macAddress,
   objectName,
+  poolHolding,
   seedIsoPath,
   SEED_DIR,
   uuid as uuidSchema,
@@ -86,8 +95,13 @@ export interface HostNeeds {
   nics: string[];
   /** libvirt networks used by `network` interfaces and missing from host.network.libvirtNetworks. */
   libvirtNetworks: string[];
-  /** Storage pools used by volume disks and missing from host.storagePools; `path` when options.poolPaths knows it. */
-  storagePools: { name: string; path?: string }[];
+  /**
+   * Storage pools used by volume and file disks and missing from
+   * host.storagePools; `path` when known. `folder`: no libvirt pool of that
+   * name exists — Hostdeck named a pool after the folder of file disks found
+   * outside every pool (the name may change when merged with other needs).
+   */
+  storagePools: { name: string; path?: string; folder?: true }[];
 }
 
 export type ImportResult =
@@ -121,6 +135,12 @@ export interface ImportOptions {
   volumeSizes?: Readonly<Record<string, number>> | ReadonlyMap<string, number>;
   /** Folders of storage pools by name (`virsh pool-dumpxml`), for hostNeeds.storagePools. */
   poolPaths?: Readonly<Record<string, string>> | ReadonlyMap<string, string>;
+  /**
+   * Disks (keyed like volumeSizes) whose path the host resolved outside the
+   * pool folder they claim to be in (a symlink), or into a system folder; the
+   * value says why. Such disks are not kept.
+   */
+  unsafeDisks?: Readonly<Record<string, string>> | ReadonlyMap<string, string>;
   /** user-data of a Hostdeck cloud-init seed attached to the domain (read from the host's Hostdeck folder). */
   cloudInitUserData?: string;
 }
@@ -841,8 +861,14 @@ class Importer {
       }
       diskSource = { type: 'volume', pool, volume };
       key = `${pool}/${volume}`;
+      if (this.unsafeDisk(key, label)) return null;
       if (!this.host.storagePools.some((candidate) => candidate.name === pool) && !needs.storagePools.some((candidate) => candidate.name === pool)) {
         const path = lookup(this.options.poolPaths, pool);
+        const forbidden = path === undefined ? null : forbiddenFolderProblem(path);
+        if (forbidden) {
+          this.note('disks', `the disk ${label} is not kept: its pool ${show(pool)} lies in a system folder (${forbidden}), which Hostdeck does not accept as a storage pool; it would be detached on deploy`);
+          return null;
+        }
         needs.storagePools.push(path !== undefined && absolutePath.safeParse(path).success ? { name: pool, path } : { name: pool });
       }
     } else {
@@ -855,6 +881,13 @@ class Importer {
         this.note('disks', `the disk ${label} is in ${SEED_DIR}, which Hostdeck reserves for cloud-init seeds; it would be detached on deploy`);
         return null;
       }
+      if (this.unsafeDisk(path, label)) return null;
+      const place = filePool(path, this.host, this.options.poolPaths, needs);
+      if (place.kind === 'forbidden') {
+        this.note('disks', `the disk ${label} is not kept: ${place.reason}; Hostdeck keeps disks only inside storage pool folders (move it into a pool on the host). It would be detached on deploy`);
+        return null;
+      }
+      if (place.kind === 'need') needs.storagePools.push(place.need);
       diskSource = { type: 'file', path };
       key = path;
     }
@@ -903,6 +936,14 @@ class Importer {
     const parsedTarget = targetIndex(dev);
     const order = parsedTarget === null ? Number.MAX_SAFE_INTEGER : parsedTarget.index;
     return { disk: { source: diskSource, sizeGiB, format, bus }, dev, family, order };
+  }
+
+  /** Whether the host reported the disk's path as resolving outside its pool (noted, and the disk is not kept). */
+  private unsafeDisk(key: string, label: string): boolean {
+    const unsafe = lookup(this.options.unsafeDisks, key);
+    if (unsafe === undefined) return false;
+    this.note('disks', `the disk ${label} is not kept: on the host ${unsafe}; it would be detached on deploy`);
+    return true;
   }
 
   private controller(device: XmlElement, machine: string): void {
@@ -1173,6 +1214,55 @@ export function importDomain(xml: string, host: HostSpec, options: ImportOptions
   return new Importer(root, host, options).run();
 }
 
+/** The folder a file lies in ("/" for a file at the top). */
+function folderOf(path: string): string {
+  const cut = path.lastIndexOf('/');
+  return cut <= 0 ? '/' : path.slice(0, cut);
+}
+
+/** A pool name for a folder of image files: its path as a name ("/srv/vm images" → "srv-vm-images"). */
+export function poolNameForFolder(folder: string): string {
+  const name = folder.toLowerCase().replace(/[^a-z0-9_.+-]+/g, '-').replace(/^[^a-z0-9]+/, '').replace(/-+$/, '').slice(0, 56);
+  return name === '' ? 'images' : name;
+}
+
+function freeName(wanted: string, taken: (name: string) => boolean): string {
+  if (!taken(wanted)) return wanted;
+  for (let i = 2; ; i++) if (!taken(`${wanted}-${i}`)) return `${wanted}-${i}`;
+}
+
+/**
+ * Which pool holds a file disk: one of the host spec's, one the host's libvirt
+ * knows (a need), or a new one for its folder (a need, `folder: true`) —
+ * or none, when the file or its folder is a system folder or "/".
+ */
+export function filePool(
+  path: string,
+  host: Pick<HostSpec, 'storagePools'>,
+  poolPaths: ImportOptions['poolPaths'],
+  needs: Pick<HostNeeds, 'storagePools'> = { storagePools: [] },
+): { kind: 'known'; pool: string; folder: string } | { kind: 'need'; need: HostNeeds['storagePools'][number] } | { kind: 'forbidden'; reason: string } {
+  const forbidden = forbiddenFolderProblem(path);
+  if (forbidden) return { kind: 'forbidden', reason: `it lies in a system folder (${forbidden})` };
+  const own = poolHolding(host.storagePools, path);
+  if (own) return { kind: 'known', pool: own.name, folder: own.path };
+  const pending = poolHolding(needs.storagePools.filter((pool): pool is { name: string; path: string } => pool.path !== undefined), path);
+  if (pending) return { kind: 'known', pool: pending.name, folder: pending.path };
+  const entries: [string, string][] = poolPaths === undefined ? [] : poolPaths instanceof Map ? [...poolPaths] : Object.entries(poolPaths);
+  const discovered = poolHolding(
+    entries
+      .filter(([name, folder]) => !host.storagePools.some((pool) => pool.name === name) && objectName.safeParse(name).success && absolutePath.safeParse(folder).success && !forbiddenFolderProblem(folder))
+      .map(([name, folder]) => ({ name, path: folder })),
+    path,
+  );
+  if (discovered) return { kind: 'need', need: { name: discovered.name, path: discovered.path } };
+  const folder = folderOf(path);
+  const folderProblem = forbiddenFolderProblem(folder);
+  if (folderProblem) return { kind: 'forbidden', reason: `its folder cannot become a storage pool (${folderProblem})` };
+  const taken = (name: string) => host.storagePools.some((pool) => pool.name === name) || needs.storagePools.some((pool) => pool.name === name) || entries.some(([known]) => known === name);
+  return { kind: 'need', need: { name: freeName(poolNameForFolder(folder), taken), path: folder, folder: true } };
+}
+
 /**
  * The host spec with what an import needs added: bridges (without an uplink),
  * NICs, libvirt networks, and storage pools whose folder is known. Pools
@@ -1201,6 +1291,12 @@ export function mergeHostNeeds(all: readonly HostNeeds[]): HostNeeds {
   for (const needs of all) {
     for (const key of ['bridges', 'nics', 'libvirtNetworks'] as const) for (const name of needs[key]) if (!out[key].includes(name)) out[key].push(name);
     for (const pool of needs.storagePools) {
+      if (pool.folder && pool.path !== undefined) {
+        // A pool Hostdeck named after a folder: one per folder, renamed when another pool took its name.
+        if (out.storagePools.some((candidate) => candidate.path === pool.path)) continue;
+        out.storagePools.push({ ...pool, name: freeName(pool.name, (name) => out.storagePools.some((candidate) => candidate.name === name) || all.some((other) => other.storagePools.some((candidate) => !candidate.folder && candidate.name === name))) });
+        continue;
+      }
       const known = out.storagePools.find((candidate) => candidate.name === pool.name);
       if (!known) out.storagePools.push({ ...pool });
       else if (known.path === undefined && pool.path !== undefined) known.path = pool.path;

@@ -12,32 +12,46 @@ import { exec, SshError, type SshTarget } from '@/lib/ssh';
 import { childElements, filesHash, parseXml, vmXmlFile, type RenderedFile } from '@/lib/render';
 import { deployedRevision } from '@/lib/hosts/configuration';
 import type { HostSpec, VmSpec } from '@/lib/spec';
-import { applyHostNeeds, importDomain, mergeHostNeeds, type HostNeeds } from '@/lib/hosts/import-domain';
+import { applyHostNeeds, filePool, importDomain, mergeHostNeeds, type HostNeeds } from '@/lib/hosts/import-domain';
 import { saveHost, saveVm } from '@/lib/hosts/inventory';
 import { OnboardingError, recordSshFailure } from '@/lib/hosts/onboarding';
+import { localLibvirtUri, parsePathVerdict, pathVerdictReason, PATH_CHECK_FUNCTION, unsafeConfigRefusal } from '@/lib/hosts/safety';
 import { sshTargetFor } from '@/lib/hosts/ssh-keys';
 
 const DISCOVER_SCRIPT = `
 uri="$1"
 section() { printf '\\n@@hostdeck:%s\\n' "$1"; }
 for pool in $(virsh -c "$uri" pool-list --all --name); do
-  section "pool:$pool"; virsh -c "$uri" pool-dumpxml "$pool" 2>/dev/null | sed -n 's:.*<path>\\(.*\\)</path>.*:\\1:p' | head -n 1
+  section "pool:$pool"; virsh -c "$uri" pool-dumpxml -- "$pool" 2>/dev/null | sed -n 's:.*<path>\\(.*\\)</path>.*:\\1:p' | head -n 1
 done
 section running; virsh -c "$uri" list --state-running --uuid
 section autostart; virsh -c "$uri" list --all --autostart --uuid
 for uuid in $(virsh -c "$uri" list --all --uuid); do
-  section "domain:$uuid"; virsh -c "$uri" dumpxml --inactive "$uuid"
+  section "domain:$uuid"; virsh -c "$uri" dumpxml --inactive -- "$uuid"
 done
 section end
 `;
 
-/** Arguments: uri, then "pool" NAME VOLUME or "path" FILE, repeated; prints one capacity in bytes per disk. */
-const SIZES_SCRIPT = `
+/**
+ * Arguments: uri, then "pool" NAME VOLUME ROOT or "path" FILE ROOT, repeated
+ * (ROOT: the folder of the pool the disk is in, "" when not known). Per disk it
+ * prints one line: "size BYTES" (BYTES empty when virsh could not tell), or the
+ * verdict of the realpath check (safety.ts) when the disk resolves outside
+ * ROOT — its size is then not asked for. Paths go to virsh after `--`.
+ */
+const SIZES_SCRIPT = `${PATH_CHECK_FUNCTION}
 uri="$1"; shift
-while [ "$#" -ge 2 ]; do
-  if [ "$1" = pool ]; then info=$(virsh -c "$uri" vol-info --bytes --pool "$2" "$3" 2>/dev/null); shift 3
-  else info=$(virsh -c "$uri" vol-info --bytes "$2" 2>/dev/null); shift 2; fi
-  printf '%s\\n' "$(printf '%s\\n' "$info" | sed -n 's/^Capacity: *\\([0-9]*\\) bytes$/\\1/p')"
+capacity() { sed -n 's/^Capacity: *\\([0-9]*\\) bytes$/\\1/p'; }
+while [ "$#" -ge 4 ]; do
+  kind="$1"; name="$2"; third="$3"; root="$4"; shift 4
+  if [ "$kind" = pool ]; then file="$root/$third"; else file="$name"; fi
+  if [ -n "$root" ]; then
+    verdict=$(inside_pool "$root" "$file")
+    if [ "$verdict" != ok ] && [ "$verdict" != no-pool ]; then printf '%s\\n' "$verdict"; continue; fi
+  fi
+  if [ "$kind" = pool ]; then info=$(virsh -c "$uri" vol-info --bytes --pool "$name" -- "$third" 2>/dev/null)
+  else info=$(virsh -c "$uri" vol-info --bytes -- "$name" 2>/dev/null); fi
+  printf 'size %s\\n' "$(printf '%s\\n' "$info" | capacity)"
 done
 `;
 
@@ -78,7 +92,7 @@ export function parseDiscovery(output: string): Discovered {
   return found;
 }
 
-type DiskRef = { key: string; args: string[] };
+type DiskRef = { key: string; kind: 'pool' | 'path'; name: string; volume?: string };
 
 /** The disks of a domain XML that have a size to ask for: pool volumes and files. */
 export function diskRefs(xml: string): DiskRef[] {
@@ -88,22 +102,54 @@ export function diskRefs(xml: string): DiskRef[] {
     const source = childElements(disk).find((e) => e.name === 'source');
     if (!source) continue;
     if (disk.attributes.type === 'volume' && source.attributes.pool && source.attributes.volume) {
-      refs.push({ key: `${source.attributes.pool}/${source.attributes.volume}`, args: ['pool', source.attributes.pool, source.attributes.volume] });
+      refs.push({ key: `${source.attributes.pool}/${source.attributes.volume}`, kind: 'pool', name: source.attributes.pool, volume: source.attributes.volume });
     } else if (disk.attributes.type === 'file' && source.attributes.file) {
-      refs.push({ key: source.attributes.file, args: ['path', source.attributes.file] });
+      refs.push({ key: source.attributes.file, kind: 'path', name: source.attributes.file });
     }
   }
   return refs;
 }
 
-async function volumeSizes(target: SshTarget, uri: string, refs: DiskRef[]): Promise<Map<string, number>> {
-  const sizes = new Map<string, number>();
-  if (refs.length === 0) return sizes;
-  const result = await exec(target, ['sh', '-c', SIZES_SCRIPT, 'hostdeck-sizes', uri, ...refs.flatMap((r) => r.args)], { timeoutMs: 60_000 });
-  result.stdout.split('\n').slice(0, refs.length).forEach((bytes, i) => {
-    if (/^\d+$/.test(bytes.trim())) sizes.set(refs[i]!.key, Number(bytes) / 1024 ** 3);
+export type DiskFacts = {
+  /** GiB by disk key (file path or pool/volume). */
+  sizes: Map<string, number>;
+  /** Disks that resolve outside their pool folder on the host, with the reason (for importDomain's unsafeDisks). */
+  unsafe: Map<string, string>;
+};
+
+/**
+ * Disk sizes, in one SSH round trip, each path checked on the host first: it
+ * must resolve (realpath) inside the folder of the pool it belongs to — the
+ * host spec's, the host's libvirt's, or the folder the import would make a
+ * pool of. Disks the spec could never keep (a system folder) are not asked about.
+ */
+export async function diskFacts(target: SshTarget, uri: string, refs: DiskRef[], host: Pick<HostSpec, 'storagePools'>, poolPaths: ReadonlyMap<string, string>): Promise<DiskFacts> {
+  const facts: DiskFacts = { sizes: new Map(), unsafe: new Map() };
+  const asked: { ref: DiskRef; root: string; path: string }[] = [];
+  for (const ref of refs) {
+    if (ref.kind === 'pool') {
+      const root = host.storagePools.find((pool) => pool.name === ref.name)?.path ?? poolPaths.get(ref.name) ?? '';
+      asked.push({ ref, root, path: `${root}/${ref.volume}` });
+      continue;
+    }
+    const place = filePool(ref.name, host, poolPaths);
+    if (place.kind === 'forbidden') continue;
+    asked.push({ ref, root: place.kind === 'known' ? place.folder : place.need.path!, path: ref.name });
+  }
+  if (asked.length === 0) return facts;
+  const args = asked.flatMap(({ ref, root }) => (ref.kind === 'pool' ? ['pool', ref.name, ref.volume!, root] : ['path', ref.name, '', root]));
+  const result = await exec(target, ['sh', '-c', SIZES_SCRIPT, 'hostdeck-sizes', uri, ...args], { timeoutMs: 60_000 });
+  result.stdout.split('\n').slice(0, asked.length).forEach((line, i) => {
+    const { ref, root, path } = asked[i]!;
+    const size = /^size (\d*)$/.exec(line.trim());
+    if (size) {
+      if (size[1]) facts.sizes.set(ref.key, Number(size[1]) / 1024 ** 3);
+      return;
+    }
+    const verdict = parsePathVerdict(line);
+    if (verdict !== 'ok') facts.unsafe.set(ref.key, pathVerdictReason(verdict, path, root));
   });
-  return sizes;
+  return facts;
 }
 
 /** Imports every domain of the host that Hostdeck does not manage yet. */
@@ -112,12 +158,15 @@ export async function importHostDomains(hostId: string): Promise<ImportReport> {
   const host = await db.host.findUnique({ where: { id: hostId } });
   if (!host) throw new OnboardingError('No such host');
   if (!host.hostKeyFingerprint || host.status === 'host_key_changed') throw new OnboardingError('Connect to the host (confirm its host key) before importing');
+  const refusal = await unsafeConfigRefusal(host);
+  if (refusal) throw new OnboardingError(refusal);
+  const uri = localLibvirtUri(host);
   const target = await sshTargetFor(host);
   let discovered: Discovered;
-  let sizes: Map<string, number>;
+  let disks: DiskFacts;
   try {
-    discovered = parseDiscovery((await exec(target, ['sh', '-c', DISCOVER_SCRIPT, 'hostdeck-discover', host.libvirtUri], { timeoutMs: 120_000 })).stdout);
-    sizes = await volumeSizes(target, host.libvirtUri, discovered.domains.flatMap((d) => diskRefs(d.xml)));
+    discovered = parseDiscovery((await exec(target, ['sh', '-c', DISCOVER_SCRIPT, 'hostdeck-discover', uri], { timeoutMs: 120_000 })).stdout);
+    disks = await diskFacts(target, uri, discovered.domains.flatMap((d) => diskRefs(d.xml)), host.spec as HostSpec, discovered.pools);
   } catch (error) {
     if (error instanceof SshError) throw new OnboardingError(await recordSshFailure(hostId, error));
     throw error;
@@ -135,7 +184,8 @@ export async function importHostDomains(hostId: string): Promise<ImportReport> {
     const result = importDomain(domain.xml, hostSpec, {
       running: discovered.running.has(domain.uuid),
       autostart: discovered.autostart.has(domain.uuid),
-      volumeSizes: sizes,
+      volumeSizes: disks.sizes,
+      unsafeDisks: disks.unsafe,
       poolPaths: discovered.pools,
     });
     if (!result.ok) {

@@ -266,7 +266,9 @@ describe('generated VMs', () => {
         expect(result.unsupported).toEqual([]);
         expect(result.differences).toEqual([]);
         expect(result.vm).toEqual(expectedImport(vm));
-        expect(result.hostNeeds.storagePools.map((pool) => pool.name).sort()).toEqual([...new Set(vm.disks.flatMap((disk) => (disk.source.type === 'volume' ? [disk.source.pool] : [])))].sort());
+        expect(result.hostNeeds.storagePools.filter((pool) => !pool.folder).map((pool) => pool.name).sort()).toEqual([...new Set(vm.disks.flatMap((disk) => (disk.source.type === 'volume' ? [disk.source.pool] : [])))].sort());
+        // A file disk outside every pool brings a pool for its folder.
+        for (const disk of vm.disks) if (disk.source.type === 'file') expect(result.hostNeeds.storagePools.some((pool) => pool.folder && disk.source.type === 'file' && disk.source.path.startsWith(`${pool.path}/`))).toBe(true);
         const trip = roundTrip(xml, result);
         expect(trip.afterDeploy).toMatchObject({ action: 'unchanged', drifted: false });
       }),
@@ -492,7 +494,7 @@ describe('what the spec cannot express is listed, naming the element', () => {
       guestAgent: true,
       tpm: false,
     });
-    expect(result.hostNeeds).toEqual({ bridges: [], nics: [], libvirtNetworks: ['default'], storagePools: [] });
+    expect(result.hostNeeds).toEqual({ bridges: [], nics: [], libvirtNetworks: ['default'], storagePools: [{ name: 'var-lib-libvirt-images', path: '/var/lib/libvirt/images', folder: true }] });
   });
 
   it.each([
@@ -635,7 +637,13 @@ describe('hostNeeds', () => {
 
   it('lists what the host spec lacks, once each, and a pool folder when the caller knows it', () => {
     const result = imported(xml, bareHost, { poolPaths: { default: '/var/lib/libvirt/images' } });
-    expect(result.hostNeeds).toEqual({ bridges: ['br0'], nics: ['eno2'], libvirtNetworks: ['hdnet'], storagePools: [{ name: 'default', path: '/var/lib/libvirt/images' }] });
+    expect(result.hostNeeds).toEqual({
+      bridges: ['br0'],
+      nics: ['eno2'],
+      libvirtNetworks: ['hdnet'],
+      // the volume's pool, and a pool for the folder of the file disk (in no pool), named after it
+      storagePools: [{ name: 'default', path: '/var/lib/libvirt/images' }, { name: 'tmp-hd', path: '/tmp/hd', folder: true }],
+    });
   });
 
   it('is empty when the host already has all of it (a bond counts as a NIC for macvtap)', () => {
@@ -647,7 +655,7 @@ describe('hostNeeds', () => {
         bridges: [{ name: 'br0' }],
         libvirtNetworks: ['hdnet'],
       },
-      storagePools: [{ name: 'default', path: '/var/lib/libvirt/images' }],
+      storagePools: [{ name: 'default', path: '/var/lib/libvirt/images' }, { name: 'hd', path: '/tmp/hd' }],
     });
     expect(imported(xml, host).hostNeeds).toEqual({ bridges: [], nics: [], libvirtNetworks: [], storagePools: [] });
   });
