@@ -7,12 +7,14 @@ import { EmptyState } from '@/components/empty-state';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { dashboardSummary } from '@/lib/hosts/dashboard';
+import { requireUser } from '@/lib/auth/current-user';
 
 export const metadata = { title: 'Dashboard' };
 
 const label = (s: string) => s.replace(/_/g, ' ');
 
 export default async function DashboardPage() {
+  await requireUser();
   const d = await dashboardSummary();
   const hostTotal = d.hostsByStatus.reduce((n, h) => n + h.count, 0);
   const vmTotal = d.vmsByState.reduce((n, v) => n + v.count, 0);

@@ -3,10 +3,12 @@ import { FileDiff } from 'lucide-react';
 import { PageHeader } from '@/components/page-header';
 import { EmptyState } from '@/components/empty-state';
 import { getDb } from '@/lib/db';
+import { requireUser } from '@/lib/auth/current-user';
 
 export const metadata = { title: 'Changes' };
 
 export default async function ChangesPage() {
+  await requireUser();
   const count = await getDb().change.count();
   return (
     <>

@@ -7,12 +7,14 @@ import { Badge } from '@/components/ui/badge';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { getDb } from '@/lib/db';
 import { formatDateTime } from '@/lib/utils';
+import { requireUser } from '@/lib/auth/current-user';
 
 export const metadata = { title: 'Deployments' };
 
 const statusVariant = { queued: 'muted', running: 'default', succeeded: 'success', failed: 'destructive', interrupted: 'destructive', rolled_back: 'warning' } as const;
 
 export default async function DeploymentsPage() {
+  await requireUser();
   const deployments = await getDb().deployment.findMany({
     orderBy: { createdAt: 'desc' },
     take: 50,

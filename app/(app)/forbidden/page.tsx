@@ -2,10 +2,12 @@
 import { ShieldAlert } from 'lucide-react';
 import { EmptyState } from '@/components/empty-state';
 import { ROLES } from '@/lib/auth/roles';
+import { requireUser } from '@/lib/auth/current-user';
 
 export const metadata = { title: 'Not allowed' };
 
 export default async function ForbiddenPage({ searchParams }: { searchParams: Promise<{ need?: string }> }) {
+  await requireUser();
   const { need } = await searchParams;
   const role = ROLES.find((r) => r === need);
   return (
