@@ -39,7 +39,7 @@ async function main() {
     const path = (req.url ?? '').split('?')[0];
     stampRequest(req, proxyTrust);
     if (path === CONSOLE_PATH) {
-      handleConsoleUpgrade(req, socket).catch(() => socket.destroy());
+      handleConsoleUpgrade(req, socket, head).catch(() => socket.destroy());
     } else if (dev && path?.startsWith('/_next/')) {
       void nextUpgrade(req, socket, head);
     } else {
