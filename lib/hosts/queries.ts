@@ -1,10 +1,12 @@
 // Read models of hosts and VMs for lists and pages: searched, filtered, paged in the database.
 import { getDb, type Prisma } from '@/lib/db';
 import { looksLikeUuid } from '@/lib/spec';
+import { DEFAULT_PAGE_SIZE, nextPage, pageWindow } from '@/lib/api/paging';
 
-export const PAGE_SIZE = 50;
+export const PAGE_SIZE = DEFAULT_PAGE_SIZE;
 
-export type ListQuery = { q?: string; page?: number; sort?: string };
+/** pageSize is clamped to 1…MAX_PAGE_SIZE (lib/api/paging). */
+export type ListQuery = { q?: string; page?: number; pageSize?: number; sort?: string };
 
 export const HOST_STATUSES = ['new', 'online', 'unreachable', 'host_key_changed', 'unsafe_config'] as const;
 export const VM_STATES = ['unknown', 'running', 'paused', 'shut_off', 'crashed', 'pmsuspended', 'other'] as const;
@@ -16,8 +18,7 @@ function oneOf<T extends string>(value: string | undefined, allowed: readonly T[
 }
 
 function pageOf(query: ListQuery) {
-  const page = Math.max(1, Math.floor(query.page ?? 1));
-  return { page, skip: (page - 1) * PAGE_SIZE, take: PAGE_SIZE };
+  return pageWindow(query, PAGE_SIZE);
 }
 
 export async function listHosts(query: ListQuery & { status?: string }) {
@@ -28,12 +29,12 @@ export async function listHosts(query: ListQuery & { status?: string }) {
     ...(status ? { status } : {}),
   };
   const orderBy = HOST_SORTS[oneOf(query.sort, Object.keys(HOST_SORTS) as (keyof typeof HOST_SORTS)[]) ?? 'name'] as Prisma.HostOrderByWithRelationInput | Prisma.HostOrderByWithRelationInput[];
-  const { page, skip, take } = pageOf(query);
+  const { page, pageSize, skip, take } = pageOf(query);
   const [total, hosts] = await Promise.all([
     db.host.count({ where }),
     db.host.findMany({ where, orderBy, skip, take, select: { id: true, name: true, address: true, port: true, sshUser: true, flavour: true, status: true, lastSeenAt: true, _count: { select: { vms: true } } } }),
   ]);
-  return { total, page, pageSize: PAGE_SIZE, hosts };
+  return { total, page, pageSize, nextPage: nextPage(total, page, pageSize), hosts };
 }
 
 export async function listVms(query: ListQuery & { hostId?: string; state?: string }) {
@@ -45,12 +46,12 @@ export async function listVms(query: ListQuery & { hostId?: string; state?: stri
     ...(state ? { liveState: state } : {}),
     ...(query.q ? { OR: [{ name: { contains: query.q, mode: 'insensitive' } }, { tags: { has: query.q } }] } : {}),
   };
-  const { page, skip, take } = pageOf(query);
+  const { page, pageSize, skip, take } = pageOf(query);
   const [total, vms] = await Promise.all([
     db.vm.count({ where }),
     db.vm.findMany({ where, orderBy, skip, take, select: { id: true, name: true, vcpus: true, memoryMiB: true, desiredPower: true, liveState: true, removed: true, tags: true, host: { select: { id: true, name: true } } } }),
   ]);
-  return { total, page, pageSize: PAGE_SIZE, vms };
+  return { total, page, pageSize, nextPage: nextPage(total, page, pageSize), vms };
 }
 
 /** The host, or null for an unknown or malformed id. */

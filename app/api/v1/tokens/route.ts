@@ -4,10 +4,12 @@ import { endpoints } from '@/lib/api/endpoints';
 import { createApiToken, listApiTokens, TokenError } from '@/lib/auth/tokens';
 import { ApiError } from '@/lib/api/errors';
 import { audit } from '@/lib/auth/audit';
+import { pageOf } from '@/lib/api/paging';
 
 export const GET = route(endpoints.listTokens, async ({ principal, query }) => {
   const all = query.all === '1' && principal.role === 'admin';
-  return { tokens: await listApiTokens(all ? undefined : principal.user.id) };
+  const { items, ...paging } = pageOf(await listApiTokens(all ? undefined : principal.user.id), query);
+  return { ...paging, tokens: items };
 });
 
 export const POST = route(endpoints.createToken, async ({ principal, body, ip }) => {

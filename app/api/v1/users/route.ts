@@ -6,8 +6,12 @@ import { apiUser } from '@/lib/api/serialize';
 import { principalDetails } from '@/lib/api/principal';
 import { audit } from '@/lib/auth/audit';
 import { userApiError } from './user-errors';
+import { pageOf } from '@/lib/api/paging';
 
-export const GET = route(endpoints.listUsers, async () => ({ users: (await listUsers()).map(apiUser) }));
+export const GET = route(endpoints.listUsers, async ({ query }) => {
+  const { items, ...paging } = pageOf(await listUsers(), query);
+  return { ...paging, users: items.map(apiUser) };
+});
 
 export const POST = route(endpoints.createUser, async ({ principal, body, ip }) => {
   try {
