@@ -4,6 +4,7 @@ import { getDb } from '@/lib/db';
 import { loadHostWithVms } from '@/lib/hosts/inventory';
 import { plan, renderHost, type HostPlan, type RenderedFile, type RenderManifest } from '@/lib/render';
 import type { FieldIssue } from '@/lib/spec';
+import { redactFileContent } from '@/lib/security/redact';
 
 export type FileComparison = { path: string; desired: string | null; deployed: string | null; status: 'added' | 'changed' | 'removed' | 'unchanged' };
 
@@ -41,13 +42,23 @@ export async function domainTypeOf(hostId: string): Promise<'kvm' | 'qemu'> {
   return facts?.cpu?.kvmDevice === false ? 'qemu' : 'kvm';
 }
 
-export async function hostConfiguration(hostId: string): Promise<HostConfiguration | null> {
+/** Files as viewers see them: user-data replaced by a marker (the status is still that of the real content). */
+export function redactFiles(files: readonly FileComparison[]): FileComparison[] {
+  return files.map((f) => ({ ...f, desired: redactFileContent(f.path, f.desired), deployed: redactFileContent(f.path, f.deployed) }));
+}
+
+/**
+ * The configuration of a host. Cloud-init user-data is secret: it is redacted
+ * unless `revealSecrets` (operators and above, lib/security/redact canReadSecrets).
+ */
+export async function hostConfiguration(hostId: string, { revealSecrets = false }: { revealSecrets?: boolean } = {}): Promise<HostConfiguration | null> {
   const loaded = await loadHostWithVms(hostId);
   if (!loaded) return null;
   if (!loaded.doc.ok) return { ok: false, issues: loaded.doc.issues };
   const rendered = renderHost(loaded.doc.value, { domainType: await domainTypeOf(hostId) });
   const deployed = await deployedRevision(hostId);
   const result = plan({ desired: rendered, deployed: deployed ? { files: deployed.files, manifest: deployed.manifest ?? null } : null });
+  const files = compareFiles(rendered.files, deployed?.files ?? []);
   return {
     ok: true,
     hash: rendered.hash,
@@ -55,6 +66,6 @@ export async function hostConfiguration(hostId: string): Promise<HostConfigurati
     deployedAt: deployed?.at ?? null,
     deployedKind: deployed?.kind ?? null,
     plan: result,
-    files: compareFiles(rendered.files, deployed?.files ?? []),
+    files: revealSecrets ? files : redactFiles(files),
   };
 }

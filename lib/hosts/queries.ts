@@ -1,6 +1,7 @@
 // Read models of hosts and VMs for lists and pages: searched, filtered, paged in the database.
 import { getDb, type Prisma } from '@/lib/db';
 import { looksLikeUuid } from '@/lib/spec';
+import { redactVmSpec } from '@/lib/security/redact';
 import { DEFAULT_PAGE_SIZE, nextPage, pageWindow } from '@/lib/api/paging';
 
 export const PAGE_SIZE = DEFAULT_PAGE_SIZE;
@@ -59,9 +60,18 @@ export async function getHost(id: string) {
   return looksLikeUuid(id) ? getDb().host.findUnique({ where: { id } }) : null;
 }
 
-/** The VM with its host, or null for an unknown or malformed id. */
-export async function getVm(id: string) {
-  return looksLikeUuid(id) ? getDb().vm.findUnique({ where: { id }, include: { host: { select: { id: true, name: true, spec: true } } } }) : null;
+/** A VM row as viewers may see it: cloud-init user-data in its spec replaced by a marker. */
+export function redactVm<T extends { spec: Prisma.JsonValue }>(vm: T, revealSecrets: boolean): T {
+  return revealSecrets ? vm : { ...vm, spec: redactVmSpec(vm.spec) };
+}
+
+/**
+ * The VM with its host, or null for an unknown or malformed id. User-data is
+ * redacted unless `revealSecrets` (operators and above: lib/security/redact canReadSecrets).
+ */
+export async function getVm(id: string, { revealSecrets = false }: { revealSecrets?: boolean } = {}) {
+  const vm = looksLikeUuid(id) ? await getDb().vm.findUnique({ where: { id }, include: { host: { select: { id: true, name: true, spec: true } } } }) : null;
+  return vm && redactVm(vm, revealSecrets);
 }
 
 /** The host's CPU and memory history (oldest first), for the host page's charts. */

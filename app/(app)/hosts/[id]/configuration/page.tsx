@@ -14,6 +14,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
 import { hostConfiguration } from '@/lib/hosts/configuration';
+import { canReadSecrets } from '@/lib/security/redact';
 import { getHost } from '@/lib/hosts/queries';
 import { formatDateTime } from '@/lib/utils';
 import { HostTabs } from '../host-tabs';
@@ -28,7 +29,7 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
   const { id } = await params;
   const host = await getHost(id);
   if (!host) notFound();
-  const config = await hostConfiguration(host.id);
+  const config = await hostConfiguration(host.id, { revealSecrets: canReadSecrets(user.role) });
   if (!config) notFound();
   const canEdit = hasRole(user.role, 'operator');
   if (!config.ok) {

@@ -11,7 +11,7 @@ export const metadata = { title: 'Edit VM' };
 export default async function EditVmPage({ params }: { params: Promise<{ id: string }> }) {
   await requireUser('operator');
   const { id } = await params;
-  const vm = await getVm(id);
+  const vm = await getVm(id, { revealSecrets: true }); // operators edit the real user-data
   if (!vm) notFound();
   return (
     <>

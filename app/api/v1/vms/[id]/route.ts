@@ -5,11 +5,13 @@ import { ApiError, specIssuesError } from '@/lib/api/errors';
 import { getDb } from '@/lib/db';
 import { saveVm } from '@/lib/hosts/inventory';
 import { audit } from '@/lib/auth/audit';
+import { redactVm } from '@/lib/hosts/queries';
+import { canReadSecrets } from '@/lib/security/redact';
 
-export const GET = route(endpoints.getVm, async ({ params }) => {
+export const GET = route(endpoints.getVm, async ({ params, principal }) => {
   const vm = await getDb().vm.findUnique({ where: { id: params.id } });
   if (!vm) throw new ApiError(404, 'not_found', 'No such VM');
-  return { vm };
+  return { vm: redactVm(vm, canReadSecrets(principal.role)) }; // user-data only for operators and above
 });
 
 export const PUT = route(endpoints.updateVm, async ({ params, body, principal, ip }) => {

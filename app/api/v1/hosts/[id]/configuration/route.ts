@@ -3,9 +3,10 @@ import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
 import { ApiError, specIssuesError } from '@/lib/api/errors';
 import { hostConfiguration } from '@/lib/hosts/configuration';
+import { canReadSecrets } from '@/lib/security/redact';
 
-export const GET = route(endpoints.hostConfiguration, async ({ params }) => {
-  const config = await hostConfiguration(params.id);
+export const GET = route(endpoints.hostConfiguration, async ({ params, principal }) => {
+  const config = await hostConfiguration(params.id, { revealSecrets: canReadSecrets(principal.role) });
   if (!config) throw new ApiError(404, 'not_found', 'No such host');
   if (!config.ok) throw specIssuesError(config.issues);
   return config;
