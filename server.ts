@@ -11,6 +11,8 @@ import { disconnectDb } from '@/lib/db';
 import { ensureFirstRun } from '@/lib/auth/users';
 import { CONSOLE_PATH, handleConsoleUpgrade } from '@/lib/console/upgrade';
 import { proxyTrustFromEnv, stampRequest } from '@/lib/server/request-headers';
+import { guardRequest } from '@/lib/security/http-gate';
+import { maxBodyBytes } from '@/lib/security/body-limit';
 
 const dev = process.argv.includes('--dev');
 const port = Number(process.env.PORT ?? 3000);
@@ -20,6 +22,7 @@ const log = (message: string) => console.log(`[hostdeck] ${message}`);
 async function main() {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
   const proxyTrust = proxyTrustFromEnv(); // HOSTDECK_TRUST_PROXY, HOSTDECK_TRUSTED_HOPS
+  const gate = { maxBodyBytes: maxBodyBytes(), dev };
   // The database and Next's preparation are independent: do both at once.
   const app = next({ dev, hostname, port, dir: process.cwd() });
   const [database] = await Promise.all([bootstrapDatabase({ log }), app.prepare()]);
@@ -30,6 +33,7 @@ async function main() {
   await (await import('@/lib/hosts/safety')).markUnsafeHostConfigs(log); // hosts with refused settings (a remote libvirt URI) are never contacted
   const server = http.createServer((req, res) => {
     stampRequest(req, proxyTrust);
+    if (guardRequest(req, res, gate)) return; // security headers; 413 and Origin: null answered here
     handle(req, res).catch((error: unknown) => {
       console.error('[hostdeck] request failed:', error instanceof Error ? error.message : error);
       if (!res.headersSent) res.writeHead(500).end('Internal error');

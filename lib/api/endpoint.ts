@@ -9,6 +9,7 @@ import { authenticate, type Principal } from '@/lib/api/principal';
 import { hasRole, type Role } from '@/lib/auth/roles';
 import { audit } from '@/lib/auth/audit';
 import { clientIp } from '@/lib/auth/request-meta';
+import { BodyTooLargeError, declaredLengthExceeds, formatBytes, maxBodyBytes, readLimited } from '@/lib/security/body-limit';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -41,8 +42,25 @@ export type HandlerContext<E extends Endpoint> = {
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
 
+const bodyLimit = maxBodyBytes();
+
+/** The JSON body, read while counting bytes: 413 at the first chunk past the cap (HOSTDECK_MAX_BODY_BYTES). */
 async function readJson(req: NextRequest): Promise<unknown> {
-  const text = await req.text();
+  const tooLarge = () => new ApiError(413, 'payload_too_large', `The request body is larger than the limit of ${formatBytes(bodyLimit)}`);
+  if (declaredLengthExceeds(req.headers.get('content-length'), bodyLimit)) throw tooLarge();
+  let bytes: Uint8Array;
+  try {
+    bytes = await readLimited(req.body, bodyLimit);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw tooLarge();
+    throw error;
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ApiError(400, 'invalid_input', 'The request body is not valid UTF-8');
+  }
   if (!text) return {};
   try {
     return JSON.parse(text);
@@ -62,7 +80,8 @@ export function route<E extends Endpoint>(endpoint: E, handler: (ctx: HandlerCon
   return async (req: NextRequest, context: RouteContext): Promise<Response> => {
     const ip = clientIp(req.headers);
     try {
-      const principal = await authenticate(req);
+      // A public endpoint (health) answers whatever the credentials; they only add detail.
+      const principal = endpoint.auth === 'public' ? await authenticate(req).catch(() => null) : await authenticate(req);
       if (endpoint.auth !== 'public') {
         if (!principal) throw new ApiError(401, 'unauthenticated', 'Authentication required: send a session cookie or "Authorization: Bearer <token>"');
         const { role, sessionOnly } = endpoint.auth;
@@ -88,9 +107,19 @@ export function route<E extends Endpoint>(endpoint: E, handler: (ctx: HandlerCon
   };
 }
 
-/** Cookie-authenticated writes must come from our own pages (CSRF). */
+/** The host of an Origin header, or null for "null", garbage or none. */
+function originHost(origin: string | null): string | null {
+  if (!origin || origin === 'null') return null;
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
+
+/** Cookie-authenticated writes must come from our own pages (CSRF); "Origin: null" or a malformed one is cross-site too. */
 function assertSameOrigin(req: NextRequest): void {
-  const origin = req.headers.get('origin');
   const host = req.headers.get('host');
-  if (!origin || !host || new URL(origin).host !== host) throw new ApiError(403, 'forbidden', 'Cross-site request refused: send an API token, or call from the Hostdeck web UI');
+  const from = originHost(req.headers.get('origin'));
+  if (!from || !host || from !== host) throw new ApiError(403, 'forbidden', 'Cross-site request refused: send an API token, or call from the Hostdeck web UI');
 }

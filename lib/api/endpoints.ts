@@ -9,7 +9,7 @@ import { createTokenInputSchema, createUserInputSchema, passwordSchema, roleSche
 const isoDate = z.iso.datetime();
 const idParams = z.object({ id: z.uuid('Not a valid id') });
 
-export const healthSchema = z.object({ status: z.literal('ok'), version: z.string(), database: z.literal('ok') });
+export const healthSchema = z.object({ status: z.literal('ok'), version: z.string().optional().describe('Only for authenticated callers'), database: z.literal('ok') });
 
 export const userSchema = z.object({
   id: z.uuid(),

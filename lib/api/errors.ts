@@ -2,7 +2,7 @@
 import { NextResponse } from 'next/server';
 import type { FieldIssue } from '@/lib/spec';
 
-export type ApiErrorCode = 'unauthenticated' | 'forbidden' | 'password_change_required' | 'not_found' | 'invalid_input' | 'conflict' | 'method_not_allowed' | 'internal';
+export type ApiErrorCode = 'unauthenticated' | 'forbidden' | 'password_change_required' | 'not_found' | 'invalid_input' | 'payload_too_large' | 'conflict' | 'method_not_allowed' | 'internal';
 
 export class ApiError extends Error {
   constructor(readonly status: number, readonly code: ApiErrorCode, message: string, readonly fields?: Record<string, string[]>) {

@@ -45,7 +45,10 @@ export function openApiDocument(version: string) {
       security: endpoint.auth === 'public' ? [] : [{ bearerToken: [] }, { sessionCookie: [] }],
     };
     if (endpoint.auth !== 'public') operation['x-hostdeck-role'] = endpoint.auth.role;
-    if (endpoint.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(endpoint.body, 'input') } } };
+    if (endpoint.body) {
+      operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(endpoint.body, 'input') } } };
+      responses['413'] = { $ref: '#/components/responses/Error' }; // body over HOSTDECK_MAX_BODY_BYTES (1 MiB by default)
+    }
     (paths[endpoint.path] ??= {})[endpoint.method.toLowerCase()] = operation;
   }
   return {

@@ -1,4 +1,5 @@
-// GET /api/v1/health — the only unauthenticated API route.
+// GET /api/v1/health — the only unauthenticated API route. Strangers learn only
+// that the server and its database answer; the version is for signed-in users and tokens.
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
 import { ApiError } from '@/lib/api/errors';
@@ -7,11 +8,11 @@ import { HOSTDECK_VERSION } from '@/lib/version';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route(endpoints.health, async () => {
+export const GET = route(endpoints.health, async ({ principal }) => {
   try {
     await getDb().$queryRaw`SELECT 1`;
   } catch {
     throw new ApiError(503, 'internal', 'The database does not answer');
   }
-  return { status: 'ok', version: HOSTDECK_VERSION, database: 'ok' };
+  return { status: 'ok' as const, database: 'ok' as const, ...(principal ? { version: HOSTDECK_VERSION } : {}) };
 });
