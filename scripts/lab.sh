@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/lab.sh — real KVM/libvirt test hosts on this machine, for integration
-# tests and benchmarks (DESIGN §9, §10).
+# tests and benchmarks (docs/architecture.md, "Lab hosts in network namespaces").
 #
 #   scripts/lab.sh up [N]        bring up lab1..labN (default 2); idempotent
 #   scripts/lab.sh down [N]      stop lab host N, or all lab hosts

@@ -1,6 +1,8 @@
 // Runs `prisma generate` offline. The Prisma 7 CLI insists on a native schema
 // engine it would download (unreachable here); generation itself needs no engine,
-// so any executable will do (DESIGN.md §10).
+// so any executable will do (docs/architecture.md,
+// "Prisma without its CLI engine"). Runs at `npm ci` (postinstall) and before
+// build, start and test: lib/generated/prisma is not committed.
 import { spawnSync } from 'node:child_process';
 
 const env = {

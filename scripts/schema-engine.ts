@@ -6,7 +6,7 @@
 //
 // Why not the Prisma CLI: it only runs a native schema engine downloaded from
 // Prisma's servers. The wasm engine talks to Postgres through a driver adapter;
-// the pitfalls handled here (DESIGN §10):
+// the pitfalls handled here (docs/architecture.md, "Prisma without its CLI engine"):
 //   - the module is instantiated by hand (its `schema_engine.js` imports the
 //     .wasm as an ES module, which Node 20 cannot);
 //   - `globalThis.PRISMA_WASM_PANIC_REGISTRY` is set so panics are readable;

@@ -1,5 +1,5 @@
 // Console tickets: what lets a browser open the WebSocket of one console
-// session (DESIGN §7, §8). A ticket is 32 random bytes, valid for 30 seconds,
+// session (docs/architecture.md, Consoles). A ticket is 32 random bytes, valid for 30 seconds,
 // stored only as its SHA-256, bound to one user, one VM and one console type,
 // and admits the sockets of one session: one for VNC and serial, four for SPICE
 // (main, display, inputs, cursor), those within one second of the first. It is
