@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestDatabase } from '@/tests/helpers/db';
 import { addLabHost } from '@/tests/helpers/lab-host';
 import { ensureLab, labCtl, labIndex, sshArgs, type LabHost } from '@/tests/helpers/lab';
+import { waitFor } from '@/tests/helpers/wait';
 import { getDb } from '@/lib/db';
 import { diffSql, isEmptyDiff } from '@/scripts/schema-engine';
 import { METRICS_RETENTION_MS, pollHost, readLiveState } from '@/lib/hosts/live';
@@ -28,16 +29,6 @@ const vmIds: Record<string, string> = {};
 
 async function virsh(...argv: string[]): Promise<string> {
   return (await run('ssh', [...sshArgs(lab), 'virsh', ...argv])).stdout.trim();
-}
-
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, ms: number): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() - t0 > ms) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const host = () => getDb().host.findUniqueOrThrow({ where: { id: hostId } });
@@ -91,7 +82,13 @@ describe('reading and polling live state', () => {
     expect(h.statusReason).toBeNull();
     expect(h.lastSeenAt).not.toBeNull();
 
-    await new Promise((r) => setTimeout(r, 1500));
+    // the second sample once the guest has used some CPU since the first
+    const firstSample = await getDb().vmMetric.findFirstOrThrow({ where: { vmId: vmIds['lab-vm-1'] } });
+    await waitFor(async () => BigInt(/^\s*cpu\.time=(\d+)$/m.exec(await virsh('domstats', '--cpu-total', 'lab-vm-1'))![1]!) > firstSample.cpuTimeNs!, {
+      timeoutMs: 10_000,
+      intervalMs: 100,
+      what: 'lab-vm-1 to use CPU time',
+    });
     const second = await pollHost(hostId);
     expect(second.status).toBe('online');
     const m1 = await getDb().vmMetric.findMany({ where: { vmId: vmIds['lab-vm-1'] }, orderBy: { at: 'asc' } });
@@ -164,11 +161,14 @@ describe('the poll-host job', () => {
     await other.start();
     const stopOther = await startPollHosts(other, { intervalMs, log: () => {} });
     try {
-      await waitFor('lab-vm-1 polled by the job', async () => (await vmRow('lab-vm-1')).liveState === 'running', 10_000);
+      await waitFor(async () => (await vmRow('lab-vm-1')).liveState === 'running', { timeoutMs: 10_000, intervalMs: 200, what: 'lab-vm-1 polled by the job' });
       console.log(`first job poll stored after ${Date.now() - t0} ms`);
-      await new Promise((r) => setTimeout(r, 4 * intervalMs));
+      // five polls take at least four intervals unless a host is polled twice in one
+      const polls = await waitFor(async () => {
+        const count = (await getDb().hostMetric.count({ where: { hostId } })) - before;
+        return count >= 5 && count;
+      }, { timeoutMs: 60_000, intervalMs: 100, what: 'five polls by the job' });
       const elapsed = Date.now() - t0;
-      const polls = (await getDb().hostMetric.count({ where: { hostId } })) - before;
       const slots = Math.ceil(elapsed / intervalMs) + 1;
       console.log(`${polls} polls in ${elapsed} ms (${slots} slots of ${intervalMs} ms, 2 processes)`);
       expect(polls).toBeGreaterThanOrEqual(3);

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { useTestDatabase } from '@/tests/helpers/db';
 import { addLabHost } from '@/tests/helpers/lab-host';
 import { ensureLab, sshArgs, type LabHost } from '@/tests/helpers/lab';
+import { waitFor } from '@/tests/helpers/wait';
 
 const session = vi.hoisted(() => ({ token: '' }));
 vi.mock('next/headers', () => ({
@@ -40,14 +41,37 @@ async function virsh(...argv: string[]): Promise<string> {
 }
 const domstate = (name: string) => virsh('domstate', name);
 
-/** Listens for QEMU's POWERDOWN event of `name` (what an ACPI shutdown or reboot sends). */
-function powerdownListener(name: string): { ready: Promise<void>; seen: Promise<boolean> } {
-  const child = spawn('ssh', [...sshArgs(lab), 'virsh', 'qemu-monitor-event', name, '--event', 'POWERDOWN', '--timeout', '20']);
+/**
+ * Listens for QEMU's POWERDOWN event of `name` (what an ACPI shutdown or reboot
+ * sends). virsh prints nothing until an event comes, so the listener also
+ * takes VNC_CONNECTED: it is registered once it reports a connection we make
+ * to the guest's VNC display (harmless: the RFB banner is read, then closed).
+ */
+async function powerdownListener(name: string): Promise<{ seen: Promise<boolean> }> {
+  const child = spawn('ssh', [...sshArgs(lab), 'virsh', 'qemu-monitor-event', name, '--loop', '--regex', '--event', "'^(VNC_CONNECTED|POWERDOWN)$'", '--timeout', '60']);
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const seen = new Promise<boolean>((resolve) => child.on('close', () => resolve(/event POWERDOWN/.test(out))));
-  // virsh prints nothing until an event comes: give it time to connect and register.
-  return { ready: new Promise((r) => setTimeout(r, 3000)), seen };
+  const seen = new Promise<boolean>((resolve) => {
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/event POWERDOWN/.test(out)) {
+        resolve(true);
+        child.kill();
+      }
+    });
+    child.on('close', () => resolve(/event POWERDOWN/.test(out)));
+  });
+  const display = /^vnc:\/\/127\.0\.0\.1:(\d+)$/m.exec(await virsh('domdisplay', name, '--type', 'vnc'));
+  if (!display) throw new Error(`${name} has no VNC display on 127.0.0.1`);
+  const port = 5900 + Number(display[1]);
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`virsh qemu-monitor-event ended early: ${out}`);
+      await run('ssh', [...sshArgs(lab), `bash -c 'exec 3<>/dev/tcp/127.0.0.1/${port} && head -c 12 <&3'`]);
+      return /event VNC_CONNECTED/.test(out);
+    },
+    { timeoutMs: 30_000, intervalMs: 100, what: `virsh qemu-monitor-event to listen to ${name}` },
+  );
+  return { seen };
 }
 
 async function act(token: string, vmId: string, action: string) {
@@ -118,8 +142,7 @@ describe('power actions on a lab host', () => {
       { action: 'force-off', virsh: 'shut off', stored: 'shut_off' },
     ];
     for (const step of steps) {
-      const listener = step.powerdown ? powerdownListener('lab-vm-2') : null;
-      await listener?.ready;
+      const listener = step.powerdown ? await powerdownListener('lab-vm-2') : null;
       const t0 = Date.now();
       const result = await act(operatorToken, vm.two.id, step.action);
       const ms = Date.now() - t0;

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { release } from 'node:os';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { waitFor } from '@/tests/helpers/wait';
 import {
   AuthFailedError,
   CommandFailedError,
@@ -159,13 +160,11 @@ describe('exec', () => {
     expect(took).toBeGreaterThanOrEqual(990);
     expect(took).toBeLessThan(2500);
     // the sleep is gone on the host
-    let alive = true;
-    for (let i = 0; i < 20 && alive; i++) {
-      const p = await exec(t1, ['pgrep', '-f', `^sleep ${tag}$`], { pool });
-      alive = p.code === 0;
-      if (alive) await new Promise((r) => setTimeout(r, 100));
-    }
-    expect(alive).toBe(false);
+    await waitFor(async () => (await exec(t1, ['pgrep', '-f', `^sleep ${tag}$`], { pool })).code === 1, {
+      timeoutMs: 5000,
+      intervalMs: 100,
+      what: `the remote sleep ${tag} to be killed`,
+    });
     // the connection is still fine
     expect((await exec(t1, ['true'], { pool })).code).toBe(0);
   });
@@ -219,8 +218,7 @@ describe('exec', () => {
     try {
       await exec(t1, ['true'], { pool: idle });
       expect(idle.status(t1.id).state).toBe('ready');
-      await new Promise((r) => setTimeout(r, 700));
-      expect(idle.status(t1.id).state).toBe('idle');
+      await waitFor(() => idle.status(t1.id).state === 'idle', { timeoutMs: 5000, intervalMs: 25, what: 'the idle connection to close' });
       expect((await exec(t1, ['true'], { pool: idle })).code).toBe(0);
       expect(idle.status(t1.id).connects).toBe(2);
     } finally {

@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostUnreachableError, SshPool, exec, type SshTarget } from '@/lib/ssh';
 import { ensureLab, labCtl, labIndex, labTarget, type LabHost } from '@/tests/helpers/lab';
+import { waitFor } from '@/tests/helpers/wait';
 
 let host: LabHost;
 let target: SshTarget;
@@ -20,23 +21,20 @@ afterAll(async () => {
   await pool.closeAll();
 });
 
-async function waitFor(cond: () => boolean, ms: number): Promise<number> {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > ms) throw new Error(`condition not met within ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return Date.now() - t0;
-}
-
 describe('connection loss and recovery', () => {
   it('sshd stopped during `sleep 5` → HostUnreachableError; after sshd-start the pool reconnects by itself', async () => {
     expect((await exec(target, ['true'], { pool })).code).toBe(0);
     expect(pool.status(target.id).connects).toBe(1);
 
+    // a 5 s sleep (with a tag of its own, so it is this one) that is running on the host when sshd stops
+    const seconds = `5.${Math.floor(Math.random() * 1e6)}`;
     const t0 = Date.now();
-    const running = exec(target, ['sleep', '5'], { pool, timeoutMs: 20_000 }).catch((e) => e);
-    await new Promise((r) => setTimeout(r, 500));
+    const running = exec(target, ['sleep', seconds], { pool, timeoutMs: 20_000 }).catch((e) => e);
+    await waitFor(async () => (await exec(target, ['pgrep', '-f', `^sleep ${seconds}$`], { pool })).code === 0, {
+      timeoutMs: 3000,
+      intervalMs: 25,
+      what: 'the sleep to run on the host',
+    });
     await labCtl(['sshd-stop', String(labIndex(host))]);
     const err = await running;
     const after = Date.now() - t0;
@@ -53,7 +51,9 @@ describe('connection loss and recovery', () => {
 
     await labCtl(['sshd-start', String(labIndex(host))]);
     // no exec here: the background reconnect alone brings the connection back
-    const waited = await waitFor(() => pool.status(target.id).state === 'ready', 5000);
+    const started = Date.now();
+    await waitFor(() => pool.status(target.id).state === 'ready', { timeoutMs: 5000, intervalMs: 25, what: 'the pool to reconnect' });
+    const waited = Date.now() - started;
     console.log(`reconnected ${waited} ms after sshd-start`);
     expect(pool.status(target.id).connects).toBe(2);
     expect(pool.status(target.id).lastError).toBeNull();
