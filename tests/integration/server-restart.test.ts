@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runHostdeck } from '@/tests/helpers/cli';
+import { waitFor } from '@/tests/helpers/wait';
 
 const PORT = 3391;
 const base = `http://127.0.0.1:${PORT}`;
@@ -18,17 +19,19 @@ function env() {
 
 async function startServer(): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { env: env(), stdio: 'ignore' });
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/api/v1/health`)).ok) return child;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('server did not come up');
+  await waitFor(
+    async () => {
+      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+      return fetch(`${base}/api/v1/health`).then((response) => response.ok, () => false);
+    },
+    { timeoutMs: 90_000, intervalMs: 200, what: 'the server to answer /api/v1/health' },
+  );
+  return child;
+}
+
+/** Resolves when the process has exited (at once if it has already). */
+function exited(child: ChildProcess): Promise<unknown> {
+  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', resolve));
 }
 
 function cli(args: string[]) {
@@ -36,8 +39,11 @@ function cli(args: string[]) {
 }
 
 afterAll(async () => {
-  server?.kill('SIGTERM');
-  await new Promise((r) => setTimeout(r, 2000));
+  if (server) {
+    // the server stops its embedded PostgreSQL on SIGTERM: wait for that before removing its data folder
+    server.kill('SIGTERM');
+    await exited(server);
+  }
   await fs.rm(dataDir, { recursive: true, force: true });
 });
 
@@ -55,7 +61,7 @@ describe('server restart on the embedded database', () => {
     expect(me.status).toBe(200);
 
     server.kill('SIGKILL');
-    await new Promise((r) => server!.once('exit', r));
+    await exited(server);
     server = await startServer();
 
     const again = await fetch(`${base}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
