@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { audit } from '@/lib/auth/audit';
 import { findUser } from '@/lib/auth/users';
 import { createApiToken, listApiTokens, revokeApiToken, TokenError } from '@/lib/auth/tokens';
-import { createTokenInputSchema } from '@/lib/spec/account';
+import { createTokenInputSchema } from '@/lib/auth/account-input';
 import { z } from 'zod';
 import { cliActor, printTable, UsageError, validate, withDatabase } from '@/cli/io';
 

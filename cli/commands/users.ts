@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { randomSecret } from '@/lib/auth/crypto';
 import { audit } from '@/lib/auth/audit';
 import { createUser, findUser, listUsers, resetPassword, setUserDisabled, setUserRole, UserError } from '@/lib/auth/users';
-import { createUserInputSchema, passwordSchema, roleSchema } from '@/lib/spec/account';
+import { createUserInputSchema, passwordSchema, roleSchema } from '@/lib/auth/account-input';
 import { cliActor, printTable, readStdin, UsageError, validate, withDatabase } from '@/cli/io';
 
 async function passwordFrom(options: { passwordStdin?: boolean }): Promise<{ password: string; generated: boolean }> {

@@ -10,7 +10,7 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { NativeSelect } from '@/components/ui/select';
 import { Textarea } from '@/components/ui/textarea';
-import { Field, IssueList, issuesUnder, listFromText, numberOrText, RowsEditor, Section, type Issue } from '@/components/specs/spec-form-kit';
+import { Field, IssueList, issuesUnder, listFromText, numberOrText, RowsEditor, Section, type Issue } from '@/components/forms/spec-form-kit';
 import type { HostSpec } from '@/lib/spec';
 
 type PoolRow = { name: string; path: string };

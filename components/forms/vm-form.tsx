@@ -9,7 +9,7 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { NativeSelect } from '@/components/ui/select';
 import { Textarea } from '@/components/ui/textarea';
-import { Field, IssueList, issuesUnder, listFromText, numberOrText, RowsEditor, Section, type Issue } from '@/components/specs/spec-form-kit';
+import { Field, IssueList, issuesUnder, listFromText, numberOrText, RowsEditor, Section, type Issue } from '@/components/forms/spec-form-kit';
 import type { HostSpec, VmSpec } from '@/lib/spec';
 
 type DiskRow = { sourceType: string; pool: string; volume: string; path: string; sizeGiB: string; format: string; baseImage: string; bus: string };

@@ -4,7 +4,7 @@ import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { returnValidationErrors } from 'next-safe-action';
 import { actionClient, authedAction } from '@/lib/actions/safe-action';
-import { changePasswordInputSchema, loginInputSchema, setupInputSchema } from '@/lib/spec/account';
+import { changePasswordInputSchema, loginInputSchema, setupInputSchema } from '@/lib/auth/account-input';
 import { login } from '@/lib/auth/login';
 import { safeNext } from '@/lib/auth/safe-next';
 import { createSession, deleteSession, readSessionCookie, sessionCookieName, sessionCookieOptions, validateSession } from '@/lib/auth/sessions';

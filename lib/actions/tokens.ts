@@ -4,7 +4,7 @@
 import { revalidatePath } from 'next/cache';
 import { returnValidationErrors } from 'next-safe-action';
 import { ActionError, authedAction } from '@/lib/actions/safe-action';
-import { createTokenInputSchema, revokeTokenInputSchema } from '@/lib/spec/account';
+import { createTokenInputSchema, revokeTokenInputSchema } from '@/lib/auth/account-input';
 import { createApiToken, revokeApiToken, TokenError } from '@/lib/auth/tokens';
 import { audit } from '@/lib/auth/audit';
 

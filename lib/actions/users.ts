@@ -5,7 +5,7 @@ import { revalidatePath } from 'next/cache';
 import { returnValidationErrors } from 'next-safe-action';
 import { z } from 'zod';
 import { ActionError, authedAction } from '@/lib/actions/safe-action';
-import { createUserInputSchema, passwordSchema, setRoleInputSchema } from '@/lib/spec/account';
+import { createUserInputSchema, passwordSchema, setRoleInputSchema } from '@/lib/auth/account-input';
 import { createUser, findUser, resetPassword, setUserDisabled, setUserRole, UserError } from '@/lib/auth/users';
 import { audit } from '@/lib/auth/audit';
 
@@ -37,24 +37,6 @@ export const setRoleAction = authedAction
       if (error instanceof UserError) throw new ActionError(error.message);
       throw error;
     }
-  });
-
-const resetPasswordInputSchema = z.object({ userId: z.uuid('Not a valid user id'), password: passwordSchema });
-
-export const resetPasswordAction = authedAction
-  .metadata({ actionName: 'user.reset-password', role: 'admin' })
-  .inputSchema(resetPasswordInputSchema)
-  .action(async ({ parsedInput, ctx }) => {
-    const user = await findUser(parsedInput.userId);
-    if (!user) throw new ActionError('No such user');
-    try {
-      const revoked = await resetPassword(user.id, parsedInput.password, true, ctx.user);
-      await audit({ action: 'user.reset-password', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { username: user.username, ...revoked } });
-    } catch (error) {
-      if (error instanceof UserError) throw new ActionError(error.message);
-      throw error;
-    }
-    return { message: `Password of ${user.username} reset; their sessions ended and API tokens were revoked. They must change it at next login.` };
   });
 
 const setDisabledInputSchema = z.object({ userId: z.uuid('Not a valid user id'), disabled: z.boolean() });

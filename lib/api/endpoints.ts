@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Endpoint } from '@/lib/api/endpoint';
 import { POWER_ACTIONS } from '@/lib/hosts/power-rules';
 import { pagingQuery, pagingResponse } from '@/lib/api/paging';
-import { createTokenInputSchema, createUserInputSchema, passwordSchema, roleSchema } from '@/lib/spec/account';
+import { createTokenInputSchema, createUserInputSchema, passwordSchema, roleSchema } from '@/lib/auth/account-input';
 
 const isoDate = z.iso.datetime();
 const idParams = z.object({ id: z.uuid('Not a valid id') });

@@ -1,8 +1,13 @@
 // Roles and their order: viewer < operator < approver < admin.
-import { Role } from '@/lib/generated/prisma/enums';
+// Pure (no Prisma import at run time), so client components may use it; the
+// type check below keeps it equal to the database's Role enum.
+import type { Role as DatabaseRole } from '@/lib/generated/prisma/enums';
 
-export { Role };
-export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const satisfies readonly Role[];
+export const ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const rolesMatchDatabase: Same<Role, DatabaseRole> = true;
+void rolesMatchDatabase;
 
 const rank: Record<Role, number> = { viewer: 0, operator: 1, approver: 2, admin: 3 };
 
@@ -19,10 +24,3 @@ export function roleAbove(role: Role, ceiling: Role): boolean {
 export function minRole(a: Role, b: Role): Role {
   return rank[a] <= rank[b] ? a : b;
 }
-
-export const roleLabels: Record<Role, string> = {
-  viewer: 'Viewer',
-  operator: 'Operator',
-  approver: 'Approver',
-  admin: 'Admin',
-};

@@ -5,7 +5,7 @@ import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { randomSecret, safeEqual, sha256Hex } from '@/lib/auth/crypto';
 import { revokeUserTokens } from '@/lib/auth/tokens';
 import { audit } from '@/lib/auth/audit';
-import { passwordSchema, usernameSchema } from '@/lib/spec/account';
+import { passwordSchema, usernameSchema } from '@/lib/auth/account-input';
 import { looksLikeUuid } from '@/lib/spec/primitives';
 import { roleAbove, type Role } from '@/lib/auth/roles';
 import type { Env } from '@/lib/env';

@@ -130,16 +130,6 @@ export function secretBoxFromEnv(env: Env = process.env): SecretBox {
   return createSecretBox(secret, previous);
 }
 
-/** Encrypt with the key from the environment. */
-export function encryptSecret(plaintext: string | Buffer, context?: string): string {
-  return secretBoxFromEnv().encrypt(plaintext, context);
-}
-
-/** Decrypt with the key(s) from the environment. */
-export function decryptSecret(ciphertext: string, context?: string): string {
-  return secretBoxFromEnv().decryptString(ciphertext, context);
-}
-
 /** True if `value` looks like a secret-box ciphertext (to tell encrypted from legacy plain values). */
 export function isSecretBoxCiphertext(value: string): boolean {
   return /^hdsb1\.[A-Za-z0-9_-]{8}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(value);

@@ -19,4 +19,4 @@
 //   <dir>/postgres.owner     which process owns (and will stop) the running server
 //   <dir>/postgres.lock      held only while a process starts the server
 export type { EmbeddedPostgres, StartEmbeddedPostgresOptions } from './embedded/common';
-export { startEmbeddedPostgres, isInitialised } from './embedded/server';
+export { startEmbeddedPostgres } from './embedded/server';

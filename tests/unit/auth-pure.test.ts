@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasRole, minRole, ROLES } from '@/lib/auth/roles';
 import { userLockMs, USER_FAILURES_BEFORE_LOCK, USER_LOCK_MAX_MS } from '@/lib/auth/login';
-import { createUserInputSchema, createTokenInputSchema, passwordSchema, usernameSchema } from '@/lib/spec/account';
+import { createUserInputSchema, createTokenInputSchema, passwordSchema, usernameSchema } from '@/lib/auth/account-input';
 import { endpoints } from '@/lib/api/endpoints';
 import { openApiDocument } from '@/lib/api/openapi';
 import { invalidInputError } from '@/lib/api/errors';

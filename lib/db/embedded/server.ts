@@ -316,8 +316,3 @@ function makeHandle(
     },
   };
 }
-
-/** True when a data folder holds an initialised cluster (for callers deciding what to print). */
-export function isInitialised(dataDir: string): boolean {
-  return existsSync(path.join(path.resolve(dataDir), 'PG_VERSION'));
-}

@@ -1,6 +1,6 @@
 // Add a host (operator or above).
 import { PageHeader } from '@/components/page-header';
-import { HostForm } from '@/components/specs/host-form';
+import { HostForm } from '@/components/forms/host-form';
 import { requireUser } from '@/lib/auth/current-user';
 
 export const metadata = { title: 'Add host' };

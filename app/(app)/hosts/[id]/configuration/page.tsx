@@ -4,7 +4,7 @@
 import { notFound } from 'next/navigation';
 import { AlertTriangle } from 'lucide-react';
 import { PageHeader } from '@/components/page-header';
-import { IssueList } from '@/components/specs/spec-form-kit';
+import { IssueList } from '@/components/forms/spec-form-kit';
 import { FileDiff } from '@/components/config/file-diff';
 import { highlight } from '@/components/config/highlight';
 import { Alert } from '@/components/ui/alert';

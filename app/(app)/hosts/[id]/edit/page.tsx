@@ -1,7 +1,7 @@
 // Edit a host's spec (operator or above).
 import { notFound } from 'next/navigation';
 import { PageHeader } from '@/components/page-header';
-import { HostForm } from '@/components/specs/host-form';
+import { HostForm } from '@/components/forms/host-form';
 import { requireUser } from '@/lib/auth/current-user';
 import { getHost } from '@/lib/hosts/queries';
 import type { HostSpec } from '@/lib/spec';

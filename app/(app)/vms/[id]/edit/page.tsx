@@ -1,7 +1,7 @@
 // Edit a VM's spec (operator or above); its UUID and MACs stay as they are.
 import { notFound } from 'next/navigation';
 import { PageHeader } from '@/components/page-header';
-import { VmForm } from '@/components/specs/vm-form';
+import { VmForm } from '@/components/forms/vm-form';
 import { requireUser } from '@/lib/auth/current-user';
 import { getVm } from '@/lib/hosts/queries';
 import type { HostSpec, VmSpec } from '@/lib/spec';

@@ -1,7 +1,7 @@
 // Define a new VM on a host (operator or above).
 import { notFound } from 'next/navigation';
 import { PageHeader } from '@/components/page-header';
-import { VmForm } from '@/components/specs/vm-form';
+import { VmForm } from '@/components/forms/vm-form';
 import { requireUser } from '@/lib/auth/current-user';
 import { getHost } from '@/lib/hosts/queries';
 import type { HostSpec } from '@/lib/spec';
