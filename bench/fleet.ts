@@ -31,7 +31,7 @@ export function parseVirshList(out: string): Domain[] {
   const domains: Domain[] = [];
   for (const line of out.split('\n')) {
     const m = /^\s*(\d+|-)\s+(\S+)\s+(.+?)\s*$/.exec(line);
-    if (m) domains.push({ name: m[2], state: m[3] });
+    if (m) domains.push({ name: m[2]!, state: m[3]! });
   }
   return domains;
 }

@@ -80,7 +80,7 @@ export function createSecretBox(secret: string, previous: readonly string[] = []
     if (typeof ciphertext !== 'string') throw new SecretBoxError('ciphertext must be a string');
     const parts = ciphertext.split('.');
     if (parts.length !== 5) throw new SecretBoxError('not a Hostdeck secret (malformed ciphertext)');
-    const [version, kid, ivB64, ctB64, tagB64] = parts;
+    const [version = '', kid = '', ivB64 = '', ctB64 = '', tagB64 = ''] = parts;
     if (version !== VERSION) throw new SecretBoxError(`unsupported secret format "${version.slice(0, 10)}"`);
     const k = byId.get(kid);
     if (!k) {

@@ -51,7 +51,7 @@ export function exec(target: SshTarget, argv: readonly string[], options: ExecOp
   } catch (e) {
     return Promise.reject(e);
   }
-  const program = argv[0];
+  const program = argv[0] ?? '';
   const hostId = target.id;
   const pool = options.pool ?? defaultPool();
   const timeoutMs = options.timeoutMs ?? 60_000;

@@ -40,7 +40,7 @@ export function normalizeFingerprint(input: string): string {
   let s = input.trim();
   const m = /^(?:\d+\s+)?((?:SHA256:)?[A-Za-z0-9+/]{43}=?)(?:\s.*)?$/i.exec(s);
   if (!m) throw new TypeError(`not a SHA256 fingerprint: ${JSON.stringify(input.slice(0, 80))}`);
-  s = m[1].replace(/=+$/, '');
+  s = (m[1] ?? '').replace(/=+$/, '');
   if (/^sha256:/i.test(s)) s = s.slice(7);
   return `SHA256:${s}`;
 }

@@ -44,7 +44,7 @@ const labHost: HostSpec = hostSpecSchema.parse({
 });
 
 beforeAll(async () => {
-  [lab] = await ensureLab(1);
+  lab = (await ensureLab(1))[0]!;
   domainType = (await ssh(lab, ['virsh', 'domcapabilities', '--virttype', 'kvm'])).code === 0 ? 'kvm' : 'qemu';
   const capabilities = await virsh(lab, ['domcapabilities', '--virttype', domainType]);
   tpmSupported = /<enum name='backendModel'>[\s\S]*?<value>emulator<\/value>[\s\S]*?<\/enum>/.test(/<tpm supported='yes'>[\s\S]*?<\/tpm>/.exec(capabilities)?.[0] ?? '');

@@ -237,11 +237,12 @@ describe('the schema check can fail', () => {
   it('a database changed by hand diffs non-empty against the schema', async () => {
     const url = await freshDatabase();
     await applyMigrations(url, MIGRATIONS);
-    const [{ table }] = await query<{ table: string }>(
+    const [first] = await query<{ table: string }>(
       url,
       `SELECT table_name AS table FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY table_name LIMIT 1`,
     );
-    await query(url, `ALTER TABLE "${table}" ADD COLUMN hand_made text`);
+    expect(first).toBeDefined();
+    await query(url, `ALTER TABLE "${first!.table}" ADD COLUMN hand_made text`);
     const sql = await diffSql({ url, from: { kind: 'url', url }, to: { kind: 'schema', path: SCHEMA } });
     expect(sql).toMatch(/DROP COLUMN "hand_made"/);
   });

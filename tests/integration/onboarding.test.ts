@@ -15,7 +15,7 @@ let hostId: string;
 const sshOnLab = (...argv: string[]) => labSsh(lab, argv);
 
 beforeAll(async () => {
-  [lab] = await ensureLab(1);
+  lab = (await ensureLab(1))[0]!;
   hostId = await addLabHost(lab!, { name: 'lab1', pin: false });
 }, 180_000);
 

@@ -25,13 +25,13 @@ import { ensureLab, labTarget, sshArgs, type LabHost } from '@/tests/helpers/lab
 
 const execFileP = promisify(execFile);
 
-let lab: LabHost[];
+let lab: [LabHost, LabHost];
 let t1: SshTarget;
 let t2: SshTarget;
 const pool = new SshPool({ idleMs: 60_000 });
 
 beforeAll(async () => {
-  lab = await ensureLab(2);
+  lab = (await ensureLab(2)) as [LabHost, LabHost];
   t1 = await labTarget(lab[0]);
   t2 = await labTarget(lab[1]);
 }, 180_000);

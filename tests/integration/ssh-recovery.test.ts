@@ -12,7 +12,7 @@ const pool = new SshPool({ keepaliveIntervalMs: 1000, keepaliveCountMax: 2, back
 
 beforeAll(async () => {
   const lab = await ensureLab(3);
-  host = lab[2];
+  host = lab[2]!;
   target = await labTarget(host);
 }, 180_000);
 

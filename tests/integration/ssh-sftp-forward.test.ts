@@ -4,13 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SshPool, exec, openForward, readFile, writeFileAtomic, type SshTarget } from '@/lib/ssh';
 import { ensureLab, labTarget, type LabHost } from '@/tests/helpers/lab';
 
-let lab: LabHost[];
+let lab: [LabHost, LabHost];
 let t1: SshTarget;
 const pool = new SshPool();
 const dir = `/tmp/hostdeck-sftp-${randomBytes(6).toString('hex')}`;
 
 beforeAll(async () => {
-  lab = await ensureLab(2);
+  lab = (await ensureLab(2)) as [LabHost, LabHost];
   t1 = await labTarget(lab[0]);
   await exec(t1, ['mkdir', '-p', dir], { pool, check: true });
 }, 180_000);

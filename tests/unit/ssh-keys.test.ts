@@ -19,7 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function sshKeygenFingerprint(pubFile: string): string {
   // "256 SHA256:xxxx comment (ED25519)"
-  return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', pubFile], { encoding: 'utf8' }).split(' ')[1];
+  return execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', pubFile], { encoding: 'utf8' }).split(' ')[1]!;
 }
 
 describe('fingerprints', () => {
@@ -30,7 +30,7 @@ describe('fingerprints', () => {
       const line = readFileSync(`${f}.pub`, 'utf8');
       const expected = sshKeygenFingerprint(`${f}.pub`);
       expect(fingerprintOfPublicKeyLine(line)).toBe(expected);
-      expect(fingerprintOfKeyBlob(Buffer.from(line.split(' ')[1], 'base64'))).toBe(expected);
+      expect(fingerprintOfKeyBlob(Buffer.from(line.split(' ')[1]!, 'base64'))).toBe(expected);
       expect(isFingerprint(expected)).toBe(true);
       // the private key gives the same fingerprint
       expect(parsePrivateKey(readFileSync(f, 'utf8')).fingerprint).toBe(expected);

@@ -15,8 +15,8 @@ const PRIVATE_KEY = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAA
 
 function flip(ct: string, field: number): string {
   const parts = ct.split('.');
-  const b = Buffer.from(parts[field], 'base64url');
-  b[0] ^= 0x01;
+  const b = Buffer.from(parts[field]!, 'base64url');
+  b[0]! ^= 0x01;
   parts[field] = b.toString('base64url');
   return parts.join('.');
 }
@@ -57,7 +57,7 @@ describe('secret box', () => {
     }
     // truncated or extended ciphertext
     const parts = ct.split('.');
-    parts[3] = parts[3].slice(0, -4);
+    parts[3] = parts[3]!.slice(0, -4);
     expect(() => box.decrypt(parts.join('.'))).toThrow(/altered/);
   });
 
