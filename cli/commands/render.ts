@@ -29,12 +29,12 @@ import {
   MANIFEST_FILE,
   plan,
   renderHost,
-  type DomainType,
   type HostPlan,
   type RenderedFile,
   type RenderedHost,
   type RenderManifest,
 } from '@/lib/render';
+import type { DomainType } from '@/lib/libvirt';
 
 export interface CliOutput {
   out: (text: string) => void;

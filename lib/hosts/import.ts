@@ -1,7 +1,7 @@
 // Adopting a host's existing domains: read every domain's inactive XML, whether
 // it runs and starts at boot, pool folders and disk sizes (two SSH round trips
 // of fixed scripts; names and paths from the host travel only as quoted
-// arguments), turn each into a VM spec (lib/hosts/import-domain), add what the
+// arguments), turn each into a VM spec (lib/libvirt/import), add what the
 // VMs use to the host spec, and save them. Domains Hostdeck already manages are
 // left alone; what the spec cannot express is reported per VM. The domains' XML
 // as found is recorded as the deployed baseline (a deployment of kind `import`),
@@ -9,10 +9,10 @@
 // spec says it all, the listed differences where it cannot.
 import { getDb } from '@/lib/db';
 import { exec, SshError, type SshTarget } from '@/lib/ssh';
-import { childElements, filesHash, parseXml, vmXmlFile, type RenderedFile } from '@/lib/render';
+import { filesHash, vmXmlFile, type RenderedFile } from '@/lib/render';
+import { applyHostNeeds, childElements, filePool, importDomain, mergeHostNeeds, parseXml, type HostNeeds } from '@/lib/libvirt';
 import { deployedRevision } from '@/lib/hosts/configuration';
 import type { HostSpec, VmSpec } from '@/lib/spec';
-import { applyHostNeeds, filePool, importDomain, mergeHostNeeds, type HostNeeds } from '@/lib/hosts/import-domain';
 import { saveHost, saveVm } from '@/lib/hosts/inventory';
 import { OnboardingError, recordSshFailure } from '@/lib/hosts/onboarding';
 import { localLibvirtUri, parsePathVerdict, pathVerdictReason, PATH_CHECK_FUNCTION, unsafeConfigRefusal } from '@/lib/hosts/safety';

@@ -1,26 +1,20 @@
-// lib/render — pure functions from a validated spec to what a host runs:
-// libvirt domain XML, the NixOS module, the files of a revision with their
-// manifest and hash; and the canonical form of domain XML and the plan
-// (desired vs deployed vs live). Depends only on lib/spec. No I/O.
+// lib/render — pure functions from a validated spec to what a host runs: the
+// NixOS module, the files of a revision with their manifest and hash, and the
+// plan (desired vs deployed vs live). The domain XML of one VM — rendering,
+// normalising, importing — is lib/libvirt's; this layer puts those files
+// together per host. Depends only on lib/spec and lib/libvirt. No I/O.
 //
-//   domain-xml     renderDomainXml
 //   nix-module     renderNixModule
 //   render-host    renderHost, manifestJson
-//   normalize      normalizeDomainXml
 //   plan           plan
 //   nix-escape     nixString, nixIndentedBody, nixAttrName, shellQuote
-//   xml-text       xmlText (free text → XML 1.0)
-//   xml-tree       parseXml, serializeXml (small reader for dumpxml output)
+//   nix-value      nixValue, NixPath
 //   layout         file paths of a render, folders on the host
 //   hash           sha256Hex, filesHash
-export * from './domain-xml';
 export * from './nix-module';
 export * from './render-host';
-export * from './normalize';
 export * from './plan';
 export * from './nix-escape';
 export * from './nix-value';
-export * from './xml-text';
-export * from './xml-tree';
 export * from './layout';
 export * from './hash';

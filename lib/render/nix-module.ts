@@ -28,7 +28,7 @@
 // ./nix-escape); the fixed code below only reads them and quotes them for the
 // shell with lib.escapeShellArg.
 import type { HostSpec, VmSpec } from '@/lib/spec';
-import { renderDomainXml, type DomainXmlOptions } from './domain-xml';
+import { renderDomainXml, type DomainXmlOptions } from '@/lib/libvirt';
 import { sha256Hex } from './hash';
 import { cloudInitDir, HOST_STATE_DIR, SEED_DIR, vmXmlFile } from './layout';
 import { nixAttrName, nixString } from './nix-escape';

@@ -19,11 +19,9 @@
 // - unmanaged  — deployed before but no longer in the spec: left as it is.
 // drifted: the live definition differs from the deployed one (or the domain
 // is missing on the host) — someone changed the host outside Hostdeck.
-import { childElements, ownText, parseXml, type XmlElement } from './xml-tree';
-import { normalizeDomainTree } from './normalize';
+import { domainDifferences, normalizeDomainTree, parseXml, type XmlElement } from '@/lib/libvirt';
 import { cloudInitDir, NIX_MODULE_FILE, vmXmlFile } from './layout';
 import type { ManifestVm, RenderedFile, RenderManifest } from './render-host';
-import { HOSTDECK_XML_PREFIX } from './domain-xml';
 
 export interface PlanInput {
   desired: { files: readonly RenderedFile[]; manifest: RenderManifest };
@@ -71,94 +69,6 @@ export interface HostPlan {
 /** Changes that never need the VM to restart. */
 // ('disk size': disks that exist are never resized by a deployment; only new disks get the new size.)
 const LIVE_CHANGES = new Set(['description', 'tags', 'metadata', 'powerState', 'autostart', 'cloud-init user-data', 'disk size']);
-
-const DEVICE_CATEGORY: Record<string, string> = {
-  disk: 'disks',
-  controller: 'controllers',
-  interface: 'interfaces',
-  graphics: 'graphics',
-  serial: 'serial console',
-  console: 'serial console',
-  channel: 'guest agent',
-  tpm: 'tpm',
-  video: 'video',
-  input: 'input devices',
-  rng: 'rng',
-  filesystem: 'filesystems',
-  hostdev: 'host devices',
-  sound: 'sound',
-  watchdog: 'watchdog',
-};
-
-const TOP_CATEGORY: Record<string, string> = {
-  name: 'name',
-  uuid: 'uuid',
-  title: 'description',
-  description: 'description',
-  memory: 'memory',
-  maxMemory: 'memory',
-  memoryBacking: 'memory',
-  vcpu: 'vcpus',
-  vcpus: 'vcpus',
-  cputune: 'vcpus',
-  cpu: 'cpu',
-  features: 'features',
-  clock: 'clock',
-  on_poweroff: 'lifecycle',
-  on_reboot: 'lifecycle',
-  on_crash: 'lifecycle',
-  pm: 'power management',
-};
-
-function push(groups: Map<string, string[]>, category: string, value: string): void {
-  const list = groups.get(category);
-  if (list) list.push(value);
-  else groups.set(category, [value]);
-}
-
-function isSeedDisk(disk: XmlElement): boolean {
-  return disk.attributes.device === 'cdrom' && childElements(disk).some((child) => child.name === 'source' && (child.attributes.file ?? '').startsWith('/var/lib/hostdeck/seeds/'));
-}
-
-/** A normalised domain split into comparable parts by category. */
-function categorise(domain: XmlElement): Map<string, string[]> {
-  const groups = new Map<string, string[]>();
-  push(groups, 'domain type', domain.attributes.type ?? '');
-  for (const child of childElements(domain)) {
-    if (child.name === 'devices') {
-      for (const device of childElements(child)) {
-        const category = device.name === 'disk' && isSeedDisk(device) ? 'cloud-init seed' : (DEVICE_CATEGORY[device.name] ?? device.name);
-        push(groups, category, JSON.stringify(device));
-      }
-    } else if (child.name === 'os') {
-      for (const part of childElements(child)) {
-        if (part.name === 'type') {
-          push(groups, 'machine', `${part.attributes.arch ?? ''}/${part.attributes.machine ?? ''}/${ownText(part)}`);
-        } else push(groups, part.name === 'boot' ? 'boot order' : 'firmware', JSON.stringify(part));
-      }
-      push(groups, 'firmware', JSON.stringify(child.attributes));
-    } else if (child.name === 'metadata') {
-      for (const entry of childElements(child)) {
-        push(groups, entry.name === `${HOSTDECK_XML_PREFIX}:vm` ? 'tags' : 'metadata', JSON.stringify(entry));
-      }
-    } else {
-      push(groups, TOP_CATEGORY[child.name] ?? child.name, JSON.stringify(child));
-    }
-  }
-  return groups;
-}
-
-/** The categories in which two normalised domains differ, in a stable order. */
-export function domainDifferences(a: XmlElement, b: XmlElement): string[] {
-  const left = categorise(a);
-  const right = categorise(b);
-  const categories = new Set([...left.keys(), ...right.keys()]);
-  const out: string[] = [];
-  for (const category of categories) {
-    if (JSON.stringify(left.get(category) ?? []) !== JSON.stringify(right.get(category) ?? [])) out.push(category);
-  }
-  return out.sort();
-}
 
 class NormalisedCache {
   private readonly cache = new Map<string, XmlElement>();

@@ -12,7 +12,7 @@
 // the hash itself), so a change of desired power state changes it too.
 // Deterministic: the same spec gives the same bytes, files sorted by path.
 import { seedIsoPath, type HostSpec, type HostWithVms, type VmSpec } from '@/lib/spec';
-import { renderDomainXml, type DomainType } from './domain-xml';
+import { renderDomainXml, type DomainType } from '@/lib/libvirt';
 import { filesHash, sha256Hex } from './hash';
 import { cloudInitFile, MANIFEST_FILE, NIX_MODULE_FILE, vmXmlFile } from './layout';
 import { renderNixModule } from './nix-module';

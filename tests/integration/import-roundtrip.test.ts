@@ -16,9 +16,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLab, labSsh, labVirsh, type LabHost } from '@/tests/helpers/lab';
-import { applyHostNeeds, importDomain, type ImportOptions, type ImportResult } from '@/lib/hosts/import-domain';
+import { applyHostNeeds, importDomain, normalizeDomainXml, renderDomainXml, xmlText, type DomainType, type ImportOptions, type ImportResult } from '@/lib/libvirt';
 import { hostSpecSchema, newUuid, parseHostWithVms, type HostSpec, type HostWithVms, type VmSpec } from '@/lib/spec';
-import { normalizeDomainXml, plan, renderDomainXml, renderHost, xmlText, type DomainType } from '@/lib/render';
+import { plan, renderHost } from '@/lib/render';
 
 const RUN = `im${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 const POOL_PATH = '/var/lib/libvirt/images';

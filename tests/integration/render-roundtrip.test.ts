@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLab, labSsh, labVirsh, type LabHost } from '@/tests/helpers/lab';
 import { newUuid, parseHostWithVms, type HostWithVms, type VmSpec } from '@/lib/spec';
-import { normalizeDomainXml, plan, renderHost, type DomainType, type RenderedHost } from '@/lib/render';
+import { normalizeDomainXml, type DomainType } from '@/lib/libvirt';
+import { plan, renderHost, type RenderedHost } from '@/lib/render';
 
 const RUN = `rt${process.pid.toString(36)}${Date.now().toString(36).slice(-4)}`;
 

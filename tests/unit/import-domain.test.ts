@@ -12,9 +12,20 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { applyHostNeeds, importDomain, mergeHostNeeds, suggestName, type ImportOptions, type ImportResult } from '@/lib/hosts/import-domain';
+import {
+  applyHostNeeds,
+  importDomain,
+  mergeHostNeeds,
+  normalizeDomainXml,
+  renderDomainXml,
+  suggestName,
+  xmlText,
+  type DomainType,
+  type ImportOptions,
+  type ImportResult,
+} from '@/lib/libvirt';
 import { hostSpecSchema, parseHostWithVms, vmSpecSchema, type HostSpec, type HostWithVms, type VmSpec } from '@/lib/spec';
-import { normalizeDomainXml, plan, renderDomainXml, renderHost, xmlText, type DomainType } from '@/lib/render';
+import { plan, renderHost } from '@/lib/render';
 
 const FIXTURES = join(process.cwd(), 'tests/golden/libvirt-9.0');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');

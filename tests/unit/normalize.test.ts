@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { canonicalMachine, normalizeDomainXml, parseXml, serializeXml, XmlSyntaxError } from '@/lib/render';
+import { canonicalMachine, normalizeDomainXml, parseXml, serializeXml, XmlSyntaxError } from '@/lib/libvirt';
 
 const FIXTURES = join(process.cwd(), 'tests/golden/libvirt-9.0');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');

@@ -14,7 +14,8 @@ import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseHostWithVms } from '@/lib/spec';
-import { childElements, isElement, ownText, parseXml, renderHost, shellQuote, xmlText, type RenderedHost, type XmlElement } from '@/lib/render';
+import { childElements, isElement, ownText, parseXml, xmlText, type XmlElement } from '@/lib/libvirt';
+import { renderHost, shellQuote, type RenderedHost } from '@/lib/render';
 import { bashSyntaxCheck, evaluateNixModules, parseNixFiles, validateDomainXmlFiles } from '@/tests/helpers/render-tools';
 
 const seed = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : process.env.CI ? 20251121 : (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { diskLocation, hostSpecSchema, libvirtUriProblem, parseHostWithVms, type FieldIssue } from '@/lib/spec';
-import { applyHostNeeds, importDomain, type ImportResult } from '@/lib/hosts/import-domain';
+import { applyHostNeeds, importDomain, type ImportResult } from '@/lib/libvirt';
 import { hostConfigProblem, localLibvirtUri, parsePathVerdict, PATH_CHECK_SCRIPT, UnsafeHostConfigError } from '@/lib/hosts/safety';
 
 function doc(overrides: { host?: Record<string, unknown>; disks?: unknown[]; vm?: Record<string, unknown> } = {}) {

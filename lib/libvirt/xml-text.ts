@@ -1,4 +1,4 @@
-// lib/render/xml-text — fitting free text into XML 1.0.
+// lib/libvirt/xml-text — fitting free text into XML 1.0.
 //
 // Owns: the one mapping applied to free text before it becomes XML character
 // data. XML 1.0 cannot carry most C0 control characters at all (not even as

@@ -1,4 +1,4 @@
-// lib/render/xml-tree — reading domain XML into a plain tree, and writing a
+// lib/libvirt/xml-tree — reading domain XML into a plain tree, and writing a
 // tree back out (through xmlbuilder2).
 //
 // Owns: a small, strict, non-validating XML 1.0 reader for documents such as

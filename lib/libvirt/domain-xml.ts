@@ -1,4 +1,4 @@
-// lib/render/domain-xml — spec → libvirt domain XML, one per VM.
+// lib/libvirt/domain-xml — spec → libvirt domain XML, one per VM.
 //
 // Owns: the shape of the domain XML Hostdeck defines. Built with xmlbuilder2
 // (never by string concatenation), so every value is escaped; free text also

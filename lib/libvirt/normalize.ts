@@ -1,4 +1,4 @@
-// lib/render/normalize — the canonical form of a domain XML, for comparison.
+// lib/libvirt/normalize — the canonical form of a domain XML, for comparison.
 //
 // Owns: knowing what libvirtd adds to or rewrites in a domain definition, so
 // that "desired" (what Hostdeck renders), "deployed" and "live"
