@@ -2,25 +2,10 @@
 // memory, libvirt and QEMU versions, pools, networks, bridges and NICs, existing
 // domains — read in one SSH round trip by a fixed script (no input reaches the
 // shell: the libvirt URI is passed as a positional argument) and parsed here.
-export const FACTS_SCRIPT = `
-uri="$1"
-section() { printf '\\n@@hostdeck:%s\\n' "$1"; }
-section kernel; uname -r
-section arch; uname -m
-section os; (. /etc/os-release 2>/dev/null; printf '%s\\n%s\\n%s\\n' "$PRETTY_NAME" "$ID" "$VERSION_ID")
-section nixos; command -v nixos-version >/dev/null 2>&1 && nixos-version
-section cpus; nproc
-section cpumodel; grep -m1 'model name' /proc/cpuinfo | sed 's/^[^:]*: //'
-section cpuflags; grep -m1 -o -w -E 'vmx|svm' /proc/cpuinfo
-section kvm; test -c /dev/kvm && echo yes || echo no
-section meminfo; grep -E '^(MemTotal|MemAvailable):' /proc/meminfo
-section virsh; virsh -c "$uri" version 2>&1
-section pools; virsh -c "$uri" pool-list --all --name 2>/dev/null
-section networks; virsh -c "$uri" net-list --all --name 2>/dev/null
-section links; ip -j -d link show 2>/dev/null
-section domains; virsh -c "$uri" list --all --name 2>/dev/null
-section end
-`;
+import { hostScript } from '@/lib/hosts/scripts';
+
+/** lib/hosts/scripts/facts.sh: one "@@hostdeck:NAME" section per fact. */
+export const FACTS_SCRIPT = hostScript('facts.sh');
 
 export type HostFacts = {
   kernel: string;

@@ -17,43 +17,19 @@ import { saveHost, saveVm } from '@/lib/hosts/inventory';
 import { OnboardingError, recordSshFailure } from '@/lib/hosts/onboarding';
 import { localLibvirtUri, parsePathVerdict, pathVerdictReason, PATH_CHECK_FUNCTION, unsafeConfigRefusal } from '@/lib/hosts/safety';
 import { sshTargetFor } from '@/lib/hosts/ssh-keys';
+import { hostScript } from '@/lib/hosts/scripts';
 
-const DISCOVER_SCRIPT = `
-uri="$1"
-section() { printf '\\n@@hostdeck:%s\\n' "$1"; }
-for pool in $(virsh -c "$uri" pool-list --all --name); do
-  section "pool:$pool"; virsh -c "$uri" pool-dumpxml -- "$pool" 2>/dev/null | sed -n 's:.*<path>\\(.*\\)</path>.*:\\1:p' | head -n 1
-done
-section running; virsh -c "$uri" list --state-running --uuid
-section autostart; virsh -c "$uri" list --all --autostart --uuid
-for uuid in $(virsh -c "$uri" list --all --uuid); do
-  section "domain:$uuid"; virsh -c "$uri" dumpxml --inactive -- "$uuid"
-done
-section end
-`;
+/** lib/hosts/scripts/discover.sh: pool folders, running and autostart domains, every domain's inactive XML. */
+const DISCOVER_SCRIPT = hostScript('discover.sh');
 
 /**
- * Arguments: uri, then "pool" NAME VOLUME ROOT or "path" FILE ROOT, repeated
+ * lib/hosts/scripts/sizes.sh (after inside_pool). Arguments: uri, then "pool" NAME VOLUME ROOT or "path" FILE ROOT, repeated
  * (ROOT: the folder of the pool the disk is in, "" when not known). Per disk it
  * prints one line: "size BYTES" (BYTES empty when virsh could not tell), or the
  * verdict of the realpath check (safety.ts) when the disk resolves outside
  * ROOT — its size is then not asked for. Paths go to virsh after `--`.
  */
-const SIZES_SCRIPT = `${PATH_CHECK_FUNCTION}
-uri="$1"; shift
-capacity() { sed -n 's/^Capacity: *\\([0-9]*\\) bytes$/\\1/p'; }
-while [ "$#" -ge 4 ]; do
-  kind="$1"; name="$2"; third="$3"; root="$4"; shift 4
-  if [ "$kind" = pool ]; then file="$root/$third"; else file="$name"; fi
-  if [ -n "$root" ]; then
-    verdict=$(inside_pool "$root" "$file")
-    if [ "$verdict" != ok ] && [ "$verdict" != no-pool ]; then printf '%s\\n' "$verdict"; continue; fi
-  fi
-  if [ "$kind" = pool ]; then info=$(virsh -c "$uri" vol-info --bytes --pool "$name" -- "$third" 2>/dev/null)
-  else info=$(virsh -c "$uri" vol-info --bytes -- "$name" 2>/dev/null); fi
-  printf 'size %s\\n' "$(printf '%s\\n' "$info" | capacity)"
-done
-`;
+const SIZES_SCRIPT = PATH_CHECK_FUNCTION + hostScript('sizes.sh');
 
 export type ImportReport = {
   /** `differences`: what the first plan will still show as changed (categories as in the plan); empty = unchanged. */

@@ -12,6 +12,7 @@ import type { VmLiveState } from '@/lib/generated/prisma/enums';
 import { exec, SshError } from '@/lib/ssh';
 import { recordSshFailure } from '@/lib/hosts/onboarding';
 import { sshTargetFor } from '@/lib/hosts/ssh-keys';
+import { hostScript } from '@/lib/hosts/scripts';
 import { hostConfigProblem, localLibvirtUri, unsafeConfigRefusal, UNSAFE_CONFIG } from '@/lib/hosts/safety';
 
 /** How long metric rows are kept. */
@@ -20,15 +21,8 @@ export const METRICS_RETENTION_MS = 2 * 60 * 60 * 1000;
 const MAX_RATE_GAP_MS = 5 * 60 * 1000;
 const POLL_TIMEOUT_MS = 30_000;
 
-export const LIVE_SCRIPT = `
-uri="$1"
-printf '@@hostdeck:stat\\n'; head -n 1 /proc/stat
-printf '@@hostdeck:meminfo\\n'; grep -E '^(MemTotal|MemAvailable):' /proc/meminfo
-printf '@@hostdeck:domstats\\n'
-virsh -c "$uri" domstats --raw --nowait --state --cpu-total --balloon --block --interface 2>&1
-printf '@@hostdeck:virsh-exit\\n%s\\n' "$?"
-printf '@@hostdeck:end\\n'
-`;
+/** lib/hosts/scripts/live.sh: host counters and `virsh domstats` of every domain. */
+export const LIVE_SCRIPT = hostScript('live.sh');
 
 /** The flags every domstats call uses (the poll above, and power.ts for one domain). */
 export const DOMSTATS_STATE_ARGS = ['domstats', '--raw', '--nowait', '--state'] as const;

@@ -21,6 +21,7 @@
 //   what follows `--` as data, qemu-img uses getopt).
 import { getDb } from '@/lib/db';
 import { exec, type SshTarget } from '@/lib/ssh';
+import { hostScript, insidePoolFunction } from '@/lib/hosts/scripts';
 import { FORBIDDEN_FOLDERS, libvirtUriProblem, LIBVIRT_URIS, type LibvirtUri } from '@/lib/spec';
 
 export const UNSAFE_CONFIG = 'unsafe_config' as const;
@@ -83,30 +84,18 @@ export async function markUnsafeHostConfigs(log?: (message: string) => void): Pr
 // ---- paths on the host ----------------------------------------------------------
 
 /**
- * A shell function for fixed scripts: `inside_pool ROOT PATH` prints `ok`,
+ * A shell function for fixed scripts (lib/hosts/scripts/inside-pool.sh):
+ * `inside_pool ROOT PATH` prints `ok`,
  * `outside`, `forbidden` or `no-pool`. It resolves both with realpath (the
  * root must exist; the path may not exist yet, its existing part is resolved),
  * and says `ok` only when the resolved path lies strictly below the resolved
  * root and neither is in a system folder. ROOT and PATH are positional
  * arguments: the script text never holds a path.
  */
-export const PATH_CHECK_FUNCTION = `
-inside_pool() {
-  root=$(realpath -e -- "$1" 2>/dev/null) || { echo no-pool; return; }
-  real=$(realpath -m -- "$2" 2>/dev/null) || { echo outside; return; }
-  for f in ${FORBIDDEN_FOLDERS.join(' ')}; do
-    case "$root/" in "$f"/*) echo forbidden; return;; esac
-    case "$real/" in "$f"/*) echo forbidden; return;; esac
-  done
-  [ "$root" = / ] && { echo forbidden; return; }
-  case "$real" in "$root"/*) echo ok;; *) echo outside;; esac
-}
-`;
+export const PATH_CHECK_FUNCTION = insidePoolFunction();
 
-/** Arguments: ROOT PATH, repeated; prints one verdict per pair (see PATH_CHECK_FUNCTION). */
-export const PATH_CHECK_SCRIPT = `${PATH_CHECK_FUNCTION}
-while [ "$#" -ge 2 ]; do inside_pool "$1" "$2"; shift 2; done
-`;
+/** lib/hosts/scripts/path-check.sh — arguments: ROOT PATH, repeated; prints one verdict per pair (see PATH_CHECK_FUNCTION). */
+export const PATH_CHECK_SCRIPT = PATH_CHECK_FUNCTION + hostScript('path-check.sh');
 
 export type PathVerdict = 'ok' | 'outside' | 'forbidden' | 'no-pool';
 
