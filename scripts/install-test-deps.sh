@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs (real sshd, libvirtd + QEMU
-# for the lab hosts, Chromium, nix-instantiate, xmllint) when they are missing
+# for the lab hosts, Chromium, nix-instantiate, xmllint, shellcheck) when they are missing
 # and we are root. With `bench`, also the tools the benchmarks compare against
 # (virt-install, ansible).
 set -euo pipefail
-packages=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils swtpm swtpm-tools openssh-server openssh-client nix-bin libxml2-utils chromium iproute2 util-linux fonts-dejavu-core procps)
+packages=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils swtpm swtpm-tools openssh-server openssh-client nix-bin libxml2-utils chromium iproute2 util-linux fonts-dejavu-core procps shellcheck)
 [ "${1:-}" = bench ] && packages+=(virtinst ansible)
 missing=()
 for p in "${packages[@]}"; do

@@ -56,7 +56,10 @@ need_tools() {
   [ ${#missing[@]} = 0 ] || die "missing tools: ${missing[*]} (apt-get install -y --no-install-recommends libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils openssh-server openssh-client iproute2)"
 }
 
-valid_n() { [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le "$MAX_HOSTS" ] || die "host number must be 1..$MAX_HOSTS, got '$1'"; }
+valid_n() {
+  if [[ "$1" =~ ^[0-9]+$ ]] && [ "$1" -ge 1 ] && [ "$1" -le "$MAX_HOSTS" ]; then return 0; fi
+  die "host number must be 1..$MAX_HOSTS, got '$1'"
+}
 
 first_cpu() { taskset -pc $$ | sed 's/.*: *//; s/[,-].*//'; }
 
@@ -247,6 +250,7 @@ start_namespace() { # N
   stat -L -c %i "/proc/$(holder_pid "$n")/ns/mnt" >"$d/mntns"
 
   in_host "$n" hostname "lab$n"
+  # shellcheck disable=SC2016 # the script runs in the host's namespace; its $ expand there
   in_host "$n" sh -euc '
     d="$1"
     mount --bind "$d/etc" /etc/libvirt
@@ -293,8 +297,8 @@ start_sshd() { # N
 
 stop_sshd() { # N — kills the listener and every session, as if the host's sshd went away
   local n="$1" pids
-  pids="$(ns_procs "$n" | awk '$2 == "sshd" { print $1 }')"
-  [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
+  mapfile -t pids < <(ns_procs "$n" | awk '$2 == "sshd" { print $1 }')
+  [ "${#pids[@]}" -eq 0 ] || kill -KILL "${pids[@]}" 2>/dev/null || true
   rm -f "$(host_dir "$n")/sshd/sshd.pid"
 }
 
@@ -414,15 +418,15 @@ down_host() { # N [quiet]
   if [ -n "$(ns_procs "$n")" ]; then
     local hp pids; hp="$(holder_pid "$n" || echo 0)"
     # Guests, daemons and sessions together (a root libvirtd leaves guests running when it exits), then the holder.
-    pids="$(ns_procs "$n" | awk -v h="$hp" '$1 != h { print $1 }')"
-    [ -z "$pids" ] || kill -TERM $pids 2>/dev/null || true
+    mapfile -t pids < <(ns_procs "$n" | awk -v h="$hp" '$1 != h { print $1 }')
+    [ "${#pids[@]}" -eq 0 ] || kill -TERM "${pids[@]}" 2>/dev/null || true
     local i
     for i in $(seq 1 20); do
       [ -z "$(ns_procs "$n" | awk -v h="$hp" '$1 != h')" ] && break
       sleep 0.05
     done
-    pids="$(ns_procs "$n" | awk '{ print $1 }')"
-    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+    mapfile -t pids < <(ns_procs "$n" | awk '{ print $1 }')
+    [ "${#pids[@]}" -eq 0 ] || kill -KILL "${pids[@]}" 2>/dev/null || true
   fi
   rm -f "$d/holder.pid" "$d/mntns" "$d/sshd/sshd.pid"
   # Only namespaces/veths this script created (recorded in netns.created).
@@ -444,9 +448,9 @@ down_host() { # N [quiet]
 reclaim_leftover_namespace() { # N
   local ns pids; ns="$(ns_name "$1")"
   [ -e "/run/netns/$ns" ] || return 0
-  pids="$(ip netns pids "$ns" 2>/dev/null | tr '\n' ' ')"
-  if [ -n "${pids// /}" ]; then
-    kill -KILL $pids 2>/dev/null || true
+  mapfile -t pids < <(ip netns pids "$ns" 2>/dev/null)
+  if [ "${#pids[@]}" -gt 0 ]; then
+    kill -KILL "${pids[@]}" 2>/dev/null || true
     local i
     for i in $(seq 1 50); do [ -z "$(ip netns pids "$ns" 2>/dev/null)" ] && break; sleep 0.05; done
   fi
@@ -501,6 +505,7 @@ e6b020e6205a58cf5250bafd03eca82074f858baf803ee5ac3486f73746465636b206c6162207365
 
 write_serial_disk() { # FILE — the 1 MiB raw disk holding the boot sector
   local hex="${SERIAL_GUEST_HEX//[$'\n ']/}" tmp="$1.tmp"
+  # shellcheck disable=SC2001 # every byte pair gets a \x prefix: a back-reference ${//} cannot write
   printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")" >"$tmp"
   truncate -s 510 "$tmp"
   printf '\x55\xaa' >>"$tmp"

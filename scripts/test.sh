@@ -4,7 +4,7 @@
 # tests (real PostgreSQL, sshd, libvirtd) and browser tests (Chromium), and
 # prints one closing line "tests: N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 export NEXT_TELEMETRY_DISABLED=1 CI="${CI:-}"
 results=.data/test-results
 rm -rf "$results" && mkdir -p "$results"
@@ -18,6 +18,10 @@ step() { echo; echo "=== $1"; }
 step "typecheck"
 npx --no-install tsc --noEmit -p . || status=1
 
+step "lint: shellcheck"
+# Every shell script: ours (scripts/) and the fixed scripts run on hosts (lib/hosts/scripts/).
+shellcheck scripts/*.sh lib/hosts/scripts/*.sh || status=1
+
 step "build (the integration and browser tests run the production server)"
 bash scripts/build-if-stale.sh || exit 1
 
@@ -30,6 +34,7 @@ npx --no-install vitest run --project integration --reporter=default --reporter=
 step "browser tests (Chromium)"
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" npx --no-install playwright test --reporter=list,json || status=1
 
+# shellcheck disable=SC2016 # JavaScript, not shell: its ${…} are template literals
 node -e '
 const fs = require("fs");
 let passed = 0, failed = 0, files = 0;
