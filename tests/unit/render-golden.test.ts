@@ -104,7 +104,7 @@ describe.each(HOSTS)('golden %s', (host) => {
     const scripts = Object.entries(evaluated!.scripts).map(([name, script]) => ({ name, script }));
     expect(await bashSyntaxCheck(scripts)).toEqual([]);
     // Paths with spaces and quotes reach the shell as single words.
-    expect(evaluated!.scripts['hostdeck-guest-db1']).toContain(`qemu-img create -f 'qcow2' '/srv/nvme/vm pool/db1 '\\''data'\\''.qcow2' '200G'`);
+    expect(evaluated!.scripts['hostdeck-guest-db1']).toContain(`qemu-img create -f 'qcow2' -- '/srv/nvme/vm pool/db1 '\\''data'\\''.qcow2' '200G'`);
     expect(evaluated!.scripts['hostdeck-pools']).toContain(`--target '/srv/nvme/vm pool'`);
     // The removed guest keeps its disk (deleteDisks is false).
     expect(evaluated!.scripts['hostdeck-remove-legacy-app']).not.toContain('vol-delete');

@@ -111,7 +111,7 @@ let
     if ! ${virsh} vol-info --pool ${esc vol.pool} ${esc vol.name} >/dev/null 2>&1; then
       ${virsh} vol-create-as --pool ${esc vol.pool} --name ${esc vol.name} --capacity ${esc "${toString vol.capacityGiB}G"} --format ${esc vol.format}
       ${lib.optionalString (vol.baseImage != null) ''
-        ${qemuImg} convert -n -f ${esc vol.baseImage.format} -O ${esc vol.format} ${esc vol.baseImage.path} "$(${virsh} vol-path --pool ${esc vol.pool} ${esc vol.name})"
+        ${qemuImg} convert -n -f ${esc vol.baseImage.format} -O ${esc vol.format} -- ${esc vol.baseImage.path} "$(${virsh} vol-path --pool ${esc vol.pool} ${esc vol.name})"
       ''}
     fi
   '';
@@ -119,9 +119,9 @@ let
   createFile = file: ''
     if [ ! -e ${esc file.path} ]; then
       mkdir -p "$(dirname ${esc file.path})"
-      ${qemuImg} create -f ${esc file.format} ${esc file.path} ${esc "${toString file.capacityGiB}G"}
+      ${qemuImg} create -f ${esc file.format} -- ${esc file.path} ${esc "${toString file.capacityGiB}G"}
       ${lib.optionalString (file.baseImage != null) ''
-        ${qemuImg} convert -n -f ${esc file.baseImage.format} -O ${esc file.format} ${esc file.baseImage.path} ${esc file.path}
+        ${qemuImg} convert -n -f ${esc file.baseImage.format} -O ${esc file.format} -- ${esc file.baseImage.path} ${esc file.path}
       ''}
     fi
   '';
