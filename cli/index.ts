@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliInputError, reportCliError, registerSpecCommands } from '@/cli/commands/render';
-import { oneLineMessage, UsageError, withDatabase } from '@/cli/io';
+import { exitCodeOf, oneLineMessage, UsageError, withDatabase } from '@/cli/io';
 import { HOSTDECK_VERSION } from '@/lib/version';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -98,7 +98,7 @@ export function reportError(error: unknown): number {
     (error as { code?: unknown })?.code === 'ERR_MODULE_NOT_FOUND' && !existsSync(path.join(root, 'lib/generated/prisma/client.ts'));
   const message = clientMissing ? 'the generated Prisma client (lib/generated/prisma) is missing: run `npm run generate`' : oneLineMessage(error);
   console.error(`hostdeck: ${message}`);
-  return error instanceof UsageError ? 2 : 1;
+  return exitCodeOf(error);
 }
 
 export async function run(argv: string[]): Promise<number> {

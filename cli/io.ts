@@ -6,9 +6,28 @@
 import { z } from 'zod';
 import os from 'node:os';
 import type { DatabaseHandle } from '@/lib/db/bootstrap';
+import type { AuditActor } from '@/lib/audited';
+import { DomainError, isClientError } from '@/lib/errors';
 
-/** Bad arguments or input: the command prints the message and exits 2. */
-export class UsageError extends Error {}
+/** Bad arguments or input: the command prints the message and exits 2 (a DomainError, invalid_input). */
+export class UsageError extends DomainError {
+  constructor(message: string) {
+    super('invalid_input', message);
+  }
+}
+
+/**
+ * The exit status of an error: 2 when the request was refused (bad input, not
+ * found, a conflict: a DomainError whose status is below 500), 1 otherwise.
+ */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof DomainError && isClientError(error) ? 2 : 1;
+}
+
+/** A DomainError as one line: `field: message` when it names a field. */
+function domainLine(error: DomainError): string {
+  return error.field && !(error instanceof UsageError) ? `${error.field}: ${error.message}` : error.message;
+}
 
 /**
  * An error as one line for the operator: its message without a stack trace.
@@ -17,7 +36,7 @@ export class UsageError extends Error {}
  * went wrong.
  */
 export function oneLineMessage(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = error instanceof DomainError ? domainLine(error) : error instanceof Error ? error.message : String(error);
   const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
   const text = lines.length > 1 && /invocation/.test(message) ? lines[lines.length - 1]! : lines.join('; ');
   return text || (error instanceof Error ? error.name : 'unknown error');
@@ -38,6 +57,11 @@ export async function readStdin(): Promise<string> {
 }
 
 export const cliActor = () => ({ actorName: `cli:${os.userInfo().username}`.slice(0, 64), via: 'cli' as const });
+
+/** The operator at this shell as lib/audited records them. */
+export function cliAuditActor(): AuditActor {
+  return { name: cliActor().actorName, via: 'cli', credential: { via: 'cli' } };
+}
 
 /** Runs fn with the database up (embedded or DATABASE_URL), and always tears it down. */
 export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,30 +1,17 @@
 // hostdeck host list|facts|import, hostdeck vm list|power — the host layer from
 // the command line (local administration: the database and SSH keys of this installation).
+// Refusals are lib/errors' DomainErrors (cli/io prints one line, exit 2 or 1);
+// operations are audited as the web UI and the API audit them (lib/operations).
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { audit } from '@/lib/auth/audit';
-import { getDb } from '@/lib/db';
+import { audited } from '@/lib/audited';
+import { operations } from '@/lib/operations';
 import { importHostDomains } from '@/lib/hosts/import';
-import { OnboardingError, refreshFacts } from '@/lib/hosts/onboarding';
+import { refreshFacts } from '@/lib/hosts/onboarding';
 import { POWER_ACTIONS } from '@/lib/hosts/power-rules';
-import { powerAction, PowerError } from '@/lib/hosts/power';
-import { listHosts, listVms } from '@/lib/hosts/queries';
-import { cliActor, printTable, UsageError, validate, withDatabase } from '@/cli/io';
-
-async function hostByName(name: string) {
-  const host = await getDb().host.findUnique({ where: { name } });
-  if (!host) throw new UsageError(`No host named "${name}"`);
-  return host;
-}
-
-async function operatorErrors<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof OnboardingError || error instanceof PowerError) throw new UsageError(error.message);
-    throw error;
-  }
-}
+import { powerAction } from '@/lib/hosts/power';
+import { getHostByName, getVmByName, listHosts, listVms } from '@/lib/hosts/queries';
+import { cliAuditActor, printTable, UsageError, validate, withDatabase } from '@/cli/io';
 
 export function registerHostCommands(program: Command): void {
   const host = program.command('host').description('hosts: list, facts, import');
@@ -45,9 +32,8 @@ export function registerHostCommands(program: Command): void {
     .argument('<name>')
     .action(async (name: string) => {
       await withDatabase(async () => {
-        const found = await hostByName(name);
-        const facts = await operatorErrors(() => refreshFacts(found.id));
-        await audit({ action: 'host.refresh-facts', ...cliActor(), targetType: 'host', targetId: found.id });
+        const found = await getHostByName(name);
+        const facts = await audited(operations.refreshFacts, { host: found }, cliAuditActor(), () => refreshFacts(found.id));
         console.log(JSON.stringify(facts, null, 2));
       });
     });
@@ -57,9 +43,8 @@ export function registerHostCommands(program: Command): void {
     .argument('<name>')
     .action(async (name: string) => {
       await withDatabase(async () => {
-        const found = await hostByName(name);
-        const report = await operatorErrors(() => importHostDomains(found.id));
-        await audit({ action: 'host.import', ...cliActor(), targetType: 'host', targetId: found.id, details: { imported: report.imported.map((v) => v.name) } });
+        const found = await getHostByName(name);
+        const report = await audited(operations.importHost, { host: found }, cliAuditActor(), () => importHostDomains(found.id));
         for (const vm of report.imported) {
           console.log(`imported ${vm.name}${vm.differences.length ? ` (first deployment would change: ${vm.differences.join(', ')})` : ''}`);
           for (const note of vm.unsupported) console.log(`  - ${note}`);
@@ -76,7 +61,7 @@ export function registerHostCommands(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (options: { host?: string; json?: boolean }) => {
       await withDatabase(async () => {
-        const hostId = options.host ? (await hostByName(options.host)).id : undefined;
+        const hostId = options.host ? (await getHostByName(options.host)).id : undefined;
         const { vms } = await listVms({ hostId, page: 1 });
         const rows = vms.map((v) => ({ host: v.host.name, name: v.name, vcpus: v.vcpus, memoryMiB: v.memoryMiB, desired: v.desiredPower, live: v.liveState }));
         if (options.json) console.log(JSON.stringify(rows, null, 2));
@@ -93,11 +78,8 @@ export function registerHostCommands(program: Command): void {
       const [hostName, vmName] = ref.split('/');
       if (!hostName || !vmName) throw new UsageError('name the VM as <host>/<vm>, e.g. hv1/web1');
       await withDatabase(async () => {
-        const found = await hostByName(hostName);
-        const target = await getDb().vm.findUnique({ where: { hostId_name: { hostId: found.id, name: vmName } } });
-        if (!target) throw new UsageError(`No VM named "${vmName}" on ${hostName}`);
-        const result = await operatorErrors(() => powerAction(target.id, parsedAction));
-        await audit({ action: 'vm.power', ...cliActor(), targetType: 'vm', targetId: target.id, details: { action: parsedAction, state: result.state } });
+        const target = await getVmByName(await getHostByName(hostName), vmName);
+        const result = await audited(operations.powerVm, { vm: target, power: parsedAction }, cliAuditActor(), () => powerAction(target.id, parsedAction));
         console.log(result.message);
       });
     });

@@ -1,19 +1,17 @@
-// hostdeck user add|list|set-role|reset-password|disable|enable
+// hostdeck user add|list|set-role|reset-password|disable|enable — audited as the
+// web UI and the API audit the same operations (lib/operations); refusals are
+// DomainErrors, one line and exit 2 (cli/io).
 import type { Command } from 'commander';
 import { randomSecret } from '@/lib/auth/crypto';
-import { audit } from '@/lib/auth/audit';
-import { createUser, findUser, listUsers, resetPassword, setUserDisabled, setUserRole, UserError } from '@/lib/auth/users';
+import { audited } from '@/lib/audited';
+import { operations } from '@/lib/operations';
+import { createUser, findUserOrThrow, listUsers, resetPassword, setUserDisabled, setUserRole } from '@/lib/auth/users';
 import { createUserInputSchema, passwordSchema, roleSchema } from '@/lib/auth/account-input';
-import { cliActor, printTable, readStdin, UsageError, validate, withDatabase } from '@/cli/io';
+import { cliAuditActor, printTable, readStdin, validate, withDatabase } from '@/cli/io';
 
 async function passwordFrom(options: { passwordStdin?: boolean }): Promise<{ password: string; generated: boolean }> {
   if (options.passwordStdin) return { password: validate(passwordSchema, await readStdin()), generated: false };
   return { password: randomSecret(18), generated: true };
-}
-
-function asUsageError(error: unknown): never {
-  if (error instanceof UserError) throw new UsageError(error.field ? `${error.field}: ${error.message}` : error.message);
-  throw error;
 }
 
 export function registerUserCommands(program: Command): void {
@@ -30,8 +28,7 @@ export function registerUserCommands(program: Command): void {
       const { password, generated } = await passwordFrom(options);
       const input = validate(createUserInputSchema, { username, role: options.role, displayName: options.displayName, password });
       await withDatabase(async () => {
-        const created = await createUser({ ...input, mustChangePassword: generated }).catch(asUsageError);
-        await audit({ action: 'user.create', ...cliActor(), targetType: 'user', targetId: created.id, details: { username: created.username, role: created.role } });
+        const created = await audited(operations.createUser, input, cliAuditActor(), () => createUser({ ...input, mustChangePassword: generated }));
         console.log(`Created ${created.username} (${created.role}).`);
         if (generated) console.log(`Password (shown once; they must change it at first login): ${password}`);
       });
@@ -57,10 +54,8 @@ export function registerUserCommands(program: Command): void {
     .action(async (username: string, role: string) => {
       const parsedRole = validate(roleSchema, role);
       await withDatabase(async () => {
-        const found = await findUser(username);
-        if (!found) throw new UsageError(`No user named "${username}"`);
-        await setUserRole(found.id, parsedRole).catch(asUsageError);
-        await audit({ action: 'user.set-role', ...cliActor(), targetType: 'user', targetId: found.id, details: { username: found.username, role: parsedRole } });
+        const found = await findUserOrThrow(username);
+        await audited(operations.setUserRole, { user: found, role: parsedRole }, cliAuditActor(), () => setUserRole(found.id, parsedRole));
         console.log(`${found.username} is now ${parsedRole}.`);
       });
     });
@@ -73,10 +68,8 @@ export function registerUserCommands(program: Command): void {
     .action(async (username: string, options: { passwordStdin?: boolean }) => {
       const { password, generated } = await passwordFrom(options);
       await withDatabase(async () => {
-        const found = await findUser(username);
-        if (!found) throw new UsageError(`No user named "${username}"`);
-        const revoked = await resetPassword(found.id, password, generated).catch(asUsageError);
-        await audit({ action: 'user.reset-password', ...cliActor(), targetType: 'user', targetId: found.id, details: { username: found.username, ...revoked } });
+        const found = await findUserOrThrow(username);
+        const revoked = await audited(operations.resetPassword, { user: found }, cliAuditActor(), () => resetPassword(found.id, password, generated));
         console.log(`Password of ${found.username} reset; ${revoked.sessionsEnded} session(s) ended, ${revoked.tokensRevoked} API token(s) revoked.`);
         if (generated) console.log(`New password (shown once; they must change it at next login): ${password}`);
       });
@@ -89,10 +82,8 @@ export function registerUserCommands(program: Command): void {
       .argument('<username>')
       .action(async (username: string) => {
         await withDatabase(async () => {
-          const found = await findUser(username);
-          if (!found) throw new UsageError(`No user named "${username}"`);
-          const result = await setUserDisabled(found.id, disabled).catch(asUsageError);
-          await audit({ action: disabled ? 'user.disable' : 'user.enable', ...cliActor(), targetType: 'user', targetId: found.id, details: { username: found.username, sessionsEnded: result.sessionsEnded } });
+          const found = await findUserOrThrow(username);
+          const result = await audited(operations.setUserDisabled, { user: found, disabled }, cliAuditActor(), () => setUserDisabled(found.id, disabled));
           console.log(disabled ? `${found.username} is disabled; ${result.sessionsEnded} session(s) ended.` : `${found.username} is enabled.`);
         });
       });

@@ -2,15 +2,15 @@
 // Server actions of signing in and out, first-run setup and changing one's password.
 import { cookies, headers } from 'next/headers';
 import { redirect } from 'next/navigation';
-import { returnValidationErrors } from 'next-safe-action';
-import { actionClient, authedAction } from '@/lib/actions/safe-action';
+import { actionClient, authedAction, withFieldErrors } from '@/lib/actions/safe-action';
+import { DomainError } from '@/lib/errors';
 import { changePasswordInputSchema, loginInputSchema, setupInputSchema } from '@/lib/auth/account-input';
 import { login } from '@/lib/auth/login';
 import { safeNext } from '@/lib/auth/safe-next';
 import { createSession, deleteSession, readSessionCookie, sessionCookieName, sessionCookieOptions, validateSession } from '@/lib/auth/sessions';
 import { isSecureRequest } from '@/lib/auth/request-meta';
 import { audit } from '@/lib/auth/audit';
-import { changeOwnPassword, completeSetup, UserError } from '@/lib/auth/users';
+import { changeOwnPassword, completeSetup } from '@/lib/auth/users';
 
 export const loginAction = actionClient
   .metadata({ actionName: 'auth.login' })
@@ -39,38 +39,32 @@ export const logoutAction = actionClient.metadata({ actionName: 'auth.logout' })
 export const setupAction = actionClient
   .metadata({ actionName: 'auth.setup' })
   .inputSchema(setupInputSchema)
-  .action(async ({ parsedInput, ctx }) => {
-    try {
-      const user = await completeSetup(parsedInput);
+  .action(
+    withFieldErrors(async ({ parsedInput, ctx }) => {
+      const user = await completeSetup(parsedInput).catch(async (error: unknown) => {
+        if (error instanceof DomainError) await audit({ action: 'auth.setup', actorName: parsedInput.username, ip: ctx.ip, outcome: 'failed', details: { reason: error.message } });
+        throw error;
+      });
       await audit({ action: 'user.create', actor: user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { role: 'admin', firstRun: true } });
       const session = await createSession(user.id, { ip: ctx.ip, userAgent: ctx.userAgent });
       const secure = isSecureRequest(await headers());
       (await cookies()).set(sessionCookieName(secure), session.token, sessionCookieOptions(secure));
-    } catch (error) {
-      if (error instanceof UserError && error.field) {
-        await audit({ action: 'auth.setup', actorName: parsedInput.username, ip: ctx.ip, outcome: 'failed', details: { reason: error.message } });
-        returnValidationErrors(setupInputSchema, { [error.field]: { _errors: [error.message] } });
-      }
-      throw error;
-    }
-    redirect('/');
-  });
+      redirect('/');
+    }),
+  );
 
 export const changePasswordAction = authedAction
   .metadata({ actionName: 'user.change-password' })
   .inputSchema(changePasswordInputSchema)
-  .action(async ({ parsedInput, ctx }) => {
-    const token = readSessionCookie(await cookies(), isSecureRequest(await headers()));
-    let revoked;
-    try {
-      revoked = await changeOwnPassword(ctx.user.id, parsedInput.currentPassword, parsedInput.newPassword, token);
-    } catch (error) {
-      if (error instanceof UserError && error.field) {
-        await audit({ action: 'user.change-password', actor: ctx.user, ip: ctx.ip, outcome: 'failed', targetType: 'user', targetId: ctx.user.id });
-        returnValidationErrors(changePasswordInputSchema, { [error.field]: { _errors: [error.message] } });
-      }
-      throw error;
-    }
-    await audit({ action: 'user.change-password', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: ctx.user.id, details: revoked });
-    return { message: 'Password changed. Your other sessions were signed out and your API tokens revoked.' };
-  });
+  .action(
+    withFieldErrors(async ({ parsedInput, ctx }) => {
+      const token = readSessionCookie(await cookies(), isSecureRequest(await headers()));
+      const entry = { action: 'user.change-password', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: ctx.user.id } as const;
+      const revoked = await changeOwnPassword(ctx.user.id, parsedInput.currentPassword, parsedInput.newPassword, token).catch(async (error: unknown) => {
+        if (error instanceof DomainError) await audit({ ...entry, outcome: 'failed' });
+        throw error;
+      });
+      await audit({ ...entry, details: revoked });
+      return { message: 'Password changed. Your other sessions were signed out and your API tokens revoked.' };
+    }),
+  );

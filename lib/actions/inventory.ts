@@ -2,11 +2,13 @@
 // Server actions that edit the desired state: hosts and VMs (operator or above;
 // a host's libvirt URI is chosen by admins only — saveHost checks the role).
 // The spec schemas (lib/spec) validate; issues come back with their field paths.
+// Saves are audited as the API audits them (lib/operations).
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { authedAction } from '@/lib/actions/safe-action';
+import { authedAction, webActor } from '@/lib/actions/safe-action';
 import { saveHost, saveVm } from '@/lib/hosts/inventory';
-import { audit } from '@/lib/auth/audit';
+import { audited } from '@/lib/audited';
+import { operations } from '@/lib/operations';
 
 const saveHostInput = z.object({ id: z.uuid().optional(), spec: z.unknown() });
 const saveVmInput = z.object({ hostId: z.uuid(), id: z.uuid().optional(), spec: z.unknown() });
@@ -15,12 +17,8 @@ export const saveHostAction = authedAction
   .metadata({ actionName: 'host.save', role: 'operator' })
   .inputSchema(saveHostInput)
   .action(async ({ parsedInput, ctx }) => {
-    const result = await saveHost(parsedInput, { role: ctx.user.role });
-    if (result.ok) {
-      const name = (parsedInput.spec as { name?: string }).name;
-      await audit({ action: parsedInput.id ? 'host.update' : 'host.create', actor: ctx.user, ip: ctx.ip, targetType: 'host', targetId: result.id, details: { name: name ?? null } });
-      revalidatePath('/hosts');
-    }
+    const result = await audited(operations.hostSave, parsedInput, webActor(ctx), () => saveHost(parsedInput, { role: ctx.user.role }));
+    if (result.ok) revalidatePath('/hosts');
     return result;
   });
 
@@ -28,11 +26,7 @@ export const saveVmAction = authedAction
   .metadata({ actionName: 'vm.save', role: 'operator' })
   .inputSchema(saveVmInput)
   .action(async ({ parsedInput, ctx }) => {
-    const result = await saveVm(parsedInput);
-    if (result.ok) {
-      const name = (parsedInput.spec as { name?: string }).name;
-      await audit({ action: parsedInput.id ? 'vm.update' : 'vm.create', actor: ctx.user, ip: ctx.ip, targetType: 'vm', targetId: result.id, details: { name: name ?? null, hostId: parsedInput.hostId } });
-      revalidatePath(`/hosts/${parsedInput.hostId}`);
-    }
+    const result = await audited(operations.vmSave, parsedInput, webActor(ctx), () => saveVm(parsedInput));
+    if (result.ok) revalidatePath(`/hosts/${parsedInput.hostId}`);
     return result;
   });

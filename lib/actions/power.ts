@@ -1,14 +1,16 @@
 'use server';
 // Server action of the VM power buttons: start, shut down, reboot, force off,
 // pause and resume one VM (operators and up). Every attempt is audited with
-// its outcome; the VM's pages are revalidated so they show the new state.
+// its outcome, with the same keys as the API and the CLI (lib/operations); the
+// VM's pages are revalidated so they show the new state.
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
-import { ActionError, authedAction } from '@/lib/actions/safe-action';
-import { audit } from '@/lib/auth/audit';
-import { PowerError, powerAction } from '@/lib/hosts/power';
+import { authedAction, webActor } from '@/lib/actions/safe-action';
+import { powerAction } from '@/lib/hosts/power';
 import { POWER_ACTIONS } from '@/lib/hosts/power-rules';
-import { getDb } from '@/lib/db';
+import { getVmOrThrow } from '@/lib/hosts/queries';
+import { audited } from '@/lib/audited';
+import { operations } from '@/lib/operations';
 
 const powerInput = z.object({
   vmId: z.uuid('Not a valid VM id'),
@@ -19,18 +21,10 @@ export const powerVmAction = authedAction
   .metadata({ actionName: 'vm.power', role: 'operator' })
   .inputSchema(powerInput)
   .action(async ({ parsedInput: { vmId, action }, ctx }) => {
-    const vm = await getDb().vm.findUnique({ where: { id: vmId }, select: { name: true, hostId: true } });
-    if (!vm) throw new ActionError('No such VM');
-    const entry = { action: 'vm.power', actor: ctx.user, ip: ctx.ip, targetType: 'vm', targetId: vmId } as const;
+    const vm = await getVmOrThrow(vmId);
     try {
-      const result = await powerAction(vmId, action);
-      await audit({ ...entry, details: { power: action, name: vm.name, state: result.state } });
+      const result = await audited(operations.powerVm, { vm, power: action }, webActor(ctx), () => powerAction(vmId, action));
       return { state: result.state, message: result.message };
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      await audit({ ...entry, outcome: 'failed', details: { power: action, name: vm.name, error: message.slice(0, 500) } });
-      if (error instanceof PowerError) throw new ActionError(message);
-      throw error;
     } finally {
       revalidatePath(`/vms/${vmId}`);
       revalidatePath(`/hosts/${vm.hostId}`);

@@ -5,10 +5,9 @@ import { revalidatePath } from 'next/cache';
 import { returnValidationErrors } from 'next-safe-action';
 import { z } from 'zod';
 import { authedAction } from '@/lib/actions/safe-action';
-import { makeDefaultSshKey, uploadSshKey } from '@/lib/hosts/ssh-keys';
+import { makeDefaultSshKey, sshKeyNameTaken, uploadSshKey } from '@/lib/hosts/ssh-keys';
 import { InvalidKeyError } from '@/lib/ssh';
 import { audit } from '@/lib/auth/audit';
-import { getDb } from '@/lib/db';
 
 const uploadInput = z.object({
   name: z.string().trim().min(1, 'Name is required').max(128, 'Name must be at most 128 characters').regex(/^[\w.@-]+$/, 'Name may use letters, digits and . _ @ -'),
@@ -21,7 +20,7 @@ export const uploadSshKeyAction = authedAction
   .metadata({ actionName: 'ssh-key.upload', role: 'admin' })
   .inputSchema(uploadInput)
   .action(async ({ parsedInput, ctx }) => {
-    if (await getDb().sshKey.findUnique({ where: { name: parsedInput.name } })) returnValidationErrors(uploadInput, { name: { _errors: ['A key with this name exists'] } });
+    if (await sshKeyNameTaken(parsedInput.name)) returnValidationErrors(uploadInput, { name: { _errors: ['A key with this name exists'] } });
     let key;
     try {
       key = await uploadSshKey({ name: parsedInput.name, privateKey: parsedInput.privateKey, passphrase: parsedInput.passphrase || undefined }, ctx.user.id);

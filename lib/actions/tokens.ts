@@ -1,35 +1,29 @@
 'use server';
 // Server actions of API tokens: any signed-in user manages their own tokens;
-// admins may revoke anyone's.
+// admins may revoke anyone's. Audited as the API and the CLI audit them (lib/operations).
 import { revalidatePath } from 'next/cache';
-import { returnValidationErrors } from 'next-safe-action';
-import { ActionError, authedAction } from '@/lib/actions/safe-action';
+import { authedAction, webActor, withFieldErrors } from '@/lib/actions/safe-action';
 import { createTokenInputSchema, revokeTokenInputSchema } from '@/lib/auth/account-input';
-import { createApiToken, revokeApiToken, TokenError } from '@/lib/auth/tokens';
-import { audit } from '@/lib/auth/audit';
+import { createApiToken, revokeApiTokenOrThrow } from '@/lib/auth/tokens';
+import { audited } from '@/lib/audited';
+import { operations } from '@/lib/operations';
 
 export const createTokenAction = authedAction
   .metadata({ actionName: 'token.create' })
   .inputSchema(createTokenInputSchema)
-  .action(async ({ parsedInput, ctx }) => {
-    try {
-      const { token, secret } = await createApiToken(ctx.user.id, parsedInput);
-      await audit({ action: 'token.create', actor: ctx.user, ip: ctx.ip, targetType: 'token', targetId: token.id, details: { name: token.name, role: token.role } });
+  .action(
+    withFieldErrors(async ({ parsedInput, ctx }) => {
+      const { token, secret } = await audited(operations.createToken, { owner: ctx.user, name: parsedInput.name }, webActor(ctx), () => createApiToken(ctx.user.id, parsedInput));
       revalidatePath('/settings/tokens');
       return { secret, name: token.name, role: token.role };
-    } catch (error) {
-      if (error instanceof TokenError) returnValidationErrors(createTokenInputSchema, { [error.field ?? 'name']: { _errors: [error.message] } });
-      throw error;
-    }
-  });
+    }),
+  );
 
 export const revokeTokenAction = authedAction
   .metadata({ actionName: 'token.revoke' })
   .inputSchema(revokeTokenInputSchema)
   .action(async ({ parsedInput, ctx }) => {
-    const token = await revokeApiToken(parsedInput.tokenId, ctx.user);
-    if (!token) throw new ActionError('No such token');
-    await audit({ action: 'token.revoke', actor: ctx.user, ip: ctx.ip, targetType: 'token', targetId: token.id, details: { name: token.name, ownerId: token.userId } });
+    const token = await audited(operations.revokeToken, { tokenId: parsedInput.tokenId }, webActor(ctx), () => revokeApiTokenOrThrow(parsedInput.tokenId, ctx.user));
     revalidatePath('/settings/tokens');
     return { message: `Token ${token.name} revoked.` };
   });

@@ -3,7 +3,8 @@
 // the OpenAPI document is generated from the same declarations.
 import { NextResponse, type NextRequest } from 'next/server';
 import { z } from 'zod';
-import { ApiError, errorResponse, invalidInputError } from '@/lib/api/errors';
+import { domainErrorResponse, errorResponse, invalidInputError } from '@/lib/api/errors';
+import { DomainError, messageOf } from '@/lib/errors';
 import { formatIssues } from '@/lib/spec';
 import { authenticate, type Principal } from '@/lib/api/principal';
 import { hasRole, type Role } from '@/lib/auth/roles';
@@ -46,7 +47,7 @@ const bodyLimit = maxBodyBytes();
 
 /** The JSON body, read while counting bytes: 413 at the first chunk past the cap (HOSTDECK_MAX_BODY_BYTES). */
 async function readJson(req: NextRequest): Promise<unknown> {
-  const tooLarge = () => new ApiError(413, 'payload_too_large', `The request body is larger than the limit of ${formatBytes(bodyLimit)}`);
+  const tooLarge = () => new DomainError('payload_too_large', `The request body is larger than the limit of ${formatBytes(bodyLimit)}`);
   if (declaredLengthExceeds(req.headers.get('content-length'), bodyLimit)) throw tooLarge();
   let bytes: Uint8Array;
   try {
@@ -59,13 +60,13 @@ async function readJson(req: NextRequest): Promise<unknown> {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new ApiError(400, 'invalid_input', 'The request body is not valid UTF-8');
+    throw new DomainError('invalid_input', 'The request body is not valid UTF-8');
   }
   if (!text) return {};
   try {
     return JSON.parse(text);
   } catch {
-    throw new ApiError(400, 'invalid_input', 'The request body is not valid JSON');
+    throw new DomainError('invalid_input', 'The request body is not valid JSON');
   }
 }
 
@@ -75,7 +76,11 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
   return result.data;
 }
 
-/** Authenticates, authorises, validates, runs the handler and shapes errors as JSON. */
+/**
+ * Authenticates, authorises, validates, runs the handler and shapes errors as
+ * JSON: a DomainError (lib/errors) thrown anywhere below becomes its code's
+ * status and message; anything else is a 500 "internal", logged.
+ */
 export function route<E extends Endpoint>(endpoint: E, handler: (ctx: HandlerContext<E>) => Promise<unknown>) {
   return async (req: NextRequest, context: RouteContext): Promise<Response> => {
     const ip = clientIp(req.headers);
@@ -83,14 +88,14 @@ export function route<E extends Endpoint>(endpoint: E, handler: (ctx: HandlerCon
       // A public endpoint (health) answers whatever the credentials; they only add detail.
       const principal = endpoint.auth === 'public' ? await authenticate(req).catch(() => null) : await authenticate(req);
       if (endpoint.auth !== 'public') {
-        if (!principal) throw new ApiError(401, 'unauthenticated', 'Authentication required: send a session cookie or "Authorization: Bearer <token>"');
+        if (!principal) throw new DomainError('unauthenticated', 'Authentication required: send a session cookie or "Authorization: Bearer <token>"');
         const { role, sessionOnly } = endpoint.auth;
         const readOnlyToken = principal.via === 'token' && principal.role === 'viewer' && endpoint.method !== 'GET';
         const denied = !hasRole(principal.role, role) || readOnlyToken || (sessionOnly && principal.via === 'token');
         if (denied) {
           await audit({ action: `api.${endpoint.id}`, actor: principal.user, via: 'api', ip, outcome: 'denied', details: { required: role, via: principal.via } });
           const reason = sessionOnly && principal.via === 'token' ? 'API tokens cannot do this; sign in to the web UI' : `This needs the ${role} role; this ${principal.via} has ${principal.role}`;
-          throw new ApiError(403, 'forbidden', reason);
+          throw new DomainError('forbidden', reason);
         }
         if (principal.via === 'session' && endpoint.method !== 'GET') assertSameOrigin(req);
       }
@@ -100,8 +105,8 @@ export function route<E extends Endpoint>(endpoint: E, handler: (ctx: HandlerCon
       const data = await handler({ req, principal, params, query, body, ip } as HandlerContext<E>);
       return NextResponse.json(data, { status: endpoint.status ?? 200, headers: { 'cache-control': 'no-store' } });
     } catch (error) {
-      if (error instanceof ApiError) return errorResponse(error.status, error.code, error.message, error.fields);
-      console.error(`API ${endpoint.method} ${endpoint.path} failed:`, error instanceof Error ? error.message : 'unknown error');
+      if (error instanceof DomainError) return domainErrorResponse(error);
+      console.error(`API ${endpoint.method} ${endpoint.path} failed:`, error instanceof Error ? messageOf(error) : 'unknown error');
       return errorResponse(500, 'internal', 'Internal error; see the server log');
     }
   };
@@ -121,5 +126,5 @@ function originHost(origin: string | null): string | null {
 function assertSameOrigin(req: NextRequest): void {
   const host = req.headers.get('host');
   const from = originHost(req.headers.get('origin'));
-  if (!from || !host || from !== host) throw new ApiError(403, 'forbidden', 'Cross-site request refused: send an API token, or call from the Hostdeck web UI');
+  if (!from || !host || from !== host) throw new DomainError('forbidden', 'Cross-site request refused: send an API token, or call from the Hostdeck web UI');
 }

@@ -9,8 +9,9 @@ import type { NextRequest } from 'next/server';
 import { validateApiToken } from '@/lib/auth/tokens';
 import { readSessionCookie, validateSession } from '@/lib/auth/sessions';
 import { isSecureRequest } from '@/lib/auth/request-meta';
-import { ApiError } from '@/lib/api/errors';
+import { DomainError } from '@/lib/errors';
 import type { Role } from '@/lib/auth/roles';
+import type { AuditActor } from '@/lib/audited';
 
 export type Principal = {
   user: { id: string; username: string; role: Role };
@@ -31,7 +32,7 @@ export async function authenticate(req: NextRequest): Promise<Principal | null> 
   const session = await validateSession(readSessionCookie(req.cookies, isSecureRequest(req.headers)));
   if (!session) return null;
   if (session.user.mustChangePassword) {
-    throw new ApiError(403, 'password_change_required', 'Choose your own password first (Settings → Account in the web UI): an admin set your current one');
+    throw new DomainError('password_change_required', 'Choose your own password first (Settings → Account in the web UI): an admin set your current one');
   }
   return { user: session.user, role: session.user.role, via: 'session' };
 }
@@ -39,4 +40,9 @@ export async function authenticate(req: NextRequest): Promise<Principal | null> 
 /** What an audit entry records of the credential used: the token's id when a token acted. */
 export function principalDetails(principal: Principal): { via: 'token' | 'session'; tokenId?: string } {
   return principal.tokenId ? { via: principal.via, tokenId: principal.tokenId } : { via: principal.via };
+}
+
+/** The caller as lib/audited records them: the user, via the API, with the credential used. */
+export function apiActor(principal: Principal, ip: string | null): AuditActor {
+  return { user: principal.user, via: 'api', ip, credential: principalDetails(principal) };
 }

@@ -1,15 +1,17 @@
 // API tokens: shown once at creation ("hdk_" + random), stored as SHA-256,
 // with a role ceiling, optional expiry, revocation and last-used time.
 import { getDb, type Prisma } from '@/lib/db';
+import { DomainError, notFound } from '@/lib/errors';
 import { randomSecret, sha256Hex } from '@/lib/auth/crypto';
 import { minRole, type Role } from '@/lib/auth/roles';
 
 export const TOKEN_PREFIX = 'hdk_';
 const LAST_USED_RESOLUTION_MS = 60 * 1000;
 
-export class TokenError extends Error {
-  constructor(message: string, readonly field?: string) {
-    super(message);
+/** A refused token operation (lib/errors): a name the user already uses is a conflict on that field. */
+export class TokenError extends DomainError {
+  constructor(message: string, field?: string) {
+    super('conflict', message, field === undefined ? {} : { field });
   }
 }
 
@@ -52,6 +54,13 @@ export async function revokeApiToken(tokenId: string, by: { id: string; role: Ro
   if (!token || (token.userId !== by.id && by.role !== 'admin')) return null;
   if (token.revokedAt) return token;
   return db.apiToken.update({ where: { id: tokenId }, data: { revokedAt: new Date() } });
+}
+
+/** revokeApiToken, with a token that is not there (or not the caller's) as not_found. */
+export async function revokeApiTokenOrThrow(tokenId: string, by: { id: string; role: Role }) {
+  const token = await revokeApiToken(tokenId, by);
+  if (!token) throw notFound('token');
+  return token;
 }
 
 /** Revokes every live token of a user (password reset or change); returns how many. */

@@ -1,6 +1,7 @@
 // User accounts: create, list, change role, disable, reset and change passwords,
 // and the first-run way in (HOSTDECK_ADMIN_PASSWORD, or a one-time setup token).
 import { getDb, type Prisma } from '@/lib/db';
+import { DomainError } from '@/lib/errors';
 import { hashPassword, verifyPassword } from '@/lib/auth/password';
 import { randomSecret, safeEqual, sha256Hex } from '@/lib/auth/crypto';
 import { revokeUserTokens } from '@/lib/auth/tokens';
@@ -10,9 +11,10 @@ import { looksLikeUuid } from '@/lib/spec/primitives';
 import { roleAbove, type Role } from '@/lib/auth/roles';
 import type { Env } from '@/lib/env';
 
-export class UserError extends Error {
-  constructor(message: string, readonly field?: string, readonly code: 'invalid' | 'conflict' | 'not_found' | 'forbidden' = 'invalid') {
-    super(message);
+/** A refused change of an account (lib/errors): invalid input by default, or not found, forbidden, a conflict. */
+export class UserError extends DomainError {
+  constructor(message: string, field?: string, code: 'invalid_input' | 'conflict' | 'not_found' | 'forbidden' = 'invalid_input') {
+    super(code, message, field === undefined ? {} : { field });
   }
 }
 
@@ -52,6 +54,13 @@ export function listUsers(): Promise<PublicUser[]> {
 export async function findUser(idOrUsername: string): Promise<PublicUser | null> {
   const db = getDb();
   return db.user.findFirst({ where: looksLikeUuid(idOrUsername) ? { id: idOrUsername } : { username: idOrUsername.toLowerCase() }, select: publicUserSelect });
+}
+
+/** The user by id or username, or not_found (404). */
+export async function findUserOrThrow(idOrUsername: string): Promise<PublicUser> {
+  const user = await findUser(idOrUsername);
+  if (!user) throw new UserError(looksLikeUuid(idOrUsername) ? 'No such user' : `No user named "${idOrUsername}"`, undefined, 'not_found');
+  return user;
 }
 
 /** Every change that can lower the number of enabled admins takes this lock first. */

@@ -7,6 +7,7 @@
 // cannot both accept it. The browser gets the ticket and the path of the
 // WebSocket, never a host address, port, SSH credential or display password.
 import { getDb } from '@/lib/db';
+import { DomainError } from '@/lib/errors';
 import type { ConsoleKind } from '@/lib/generated/prisma/enums';
 import { randomSecret, sha256Hex } from '@/lib/auth/crypto';
 import { hasRole, ROLES, type Role } from '@/lib/auth/roles';
@@ -27,13 +28,10 @@ export const DEFAULT_CONSOLE_ROLE: Role = 'operator';
 
 export const CONSOLE_LABELS: Record<ConsoleKind, string> = { vnc: 'VNC', spice: 'SPICE', serial: 'serial console' };
 
-/** A refusal meant for the operator; `status` is the HTTP status the API answers. */
-export class ConsoleTicketError extends Error {
-  constructor(
-    readonly status: 403 | 404 | 409,
-    message: string,
-  ) {
-    super(message);
+/** A refusal meant for the operator (lib/errors): 403 forbidden, 404 not found, 409 conflict. */
+export class ConsoleTicketError extends DomainError {
+  constructor(status: 403 | 404 | 409, message: string) {
+    super(status === 403 ? 'forbidden' : status === 404 ? 'not_found' : 'conflict', message);
   }
 }
 

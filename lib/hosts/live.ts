@@ -8,6 +8,7 @@
 // never contacted, nor are hosts whose stored settings are refused (an unsafe
 // libvirt URI, lib/hosts/safety): those are marked unsafe_config instead.
 import { getDb } from '@/lib/db';
+import { DomainError, type ErrorCode } from '@/lib/errors';
 import type { VmLiveState } from '@/lib/generated/prisma/enums';
 import { exec, SshError } from '@/lib/ssh';
 import { recordSshFailure } from '@/lib/hosts/onboarding';
@@ -225,7 +226,12 @@ export async function contactRefusal(host: HostRow): Promise<string | null> {
   return unsafe ?? skipReason(host);
 }
 
-export class LiveStateError extends Error {}
+/** The host may not be contacted, or its answer was unusable (lib/errors): a conflict unless a code says otherwise. */
+export class LiveStateError extends DomainError {
+  constructor(message: string, code: ErrorCode = 'conflict') {
+    super(code, message);
+  }
+}
 
 export type LiveSnapshot = LiveOutput & {
   /** When the command was sent (a VM state written later by a power action wins over this snapshot). */
@@ -250,7 +256,7 @@ async function readFrom(host: HostRow): Promise<LiveSnapshot> {
  */
 export async function readLiveState(hostId: string): Promise<LiveSnapshot> {
   const host = await loadHost(hostId);
-  if (!host) throw new LiveStateError('No such host');
+  if (!host) throw new LiveStateError('No such host', 'not_found');
   const skip = await contactRefusal(host);
   if (skip) throw new LiveStateError(`Not contacting ${host.name}: ${skip}`);
   return readFrom(host);

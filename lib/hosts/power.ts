@@ -9,14 +9,19 @@ import type { VmLiveState } from '@/lib/generated/prisma/enums';
 import { exec, SshError, type SshTarget } from '@/lib/ssh';
 import { contactRefusal, DOMSTATS_STATE_ARGS, parseDomstats, virshMessage } from '@/lib/hosts/live';
 import { localLibvirtUri, UNSAFE_CONFIG } from '@/lib/hosts/safety';
-import { recordSshFailure } from '@/lib/hosts/onboarding';
+import { sshFailure } from '@/lib/hosts/onboarding';
+import { DomainError, notFound, type ErrorCode } from '@/lib/errors';
 import { POWER_ACTIONS, powerRefusal, type PowerAction } from '@/lib/hosts/power-rules';
 import { sshTargetFor } from '@/lib/hosts/ssh-keys';
 
 export { POWER_ACTIONS, type PowerAction };
 
-/** An error whose message is meant for the operator. */
-export class PowerError extends Error {}
+/** A power action that does not apply or failed on the host (lib/errors): a conflict unless a code says otherwise. */
+export class PowerError extends DomainError {
+  constructor(message: string, code: ErrorCode = 'conflict') {
+    super(code, message);
+  }
+}
 
 export type PowerResult = {
   vmId: string;
@@ -83,10 +88,10 @@ async function domainState(ctx: Ctx): Promise<VmLiveState> {
 
 /** Runs a power action on the VM and stores the state it leaves the domain in. Throws PowerError with a message for the operator. */
 export async function powerAction(vmId: string, action: PowerAction): Promise<PowerResult> {
-  if (!POWER_ACTIONS.includes(action)) throw new PowerError(`Unknown power action "${String(action)}"`);
+  if (!POWER_ACTIONS.includes(action)) throw new PowerError(`Unknown power action "${String(action)}"`, 'invalid_input');
   const db = getDb();
   const vm = await db.vm.findUnique({ where: { id: vmId }, include: { host: true } });
-  if (!vm) throw new PowerError('No such VM');
+  if (!vm) throw notFound('VM');
   const { host } = vm;
   const skip = await contactRefusal(host);
   if (skip) throw new PowerError(`Cannot reach ${host.name}: ${skip}`);
@@ -110,7 +115,7 @@ export async function powerAction(vmId: string, action: PowerAction): Promise<Po
     await db.host.updateMany({ where: { id: host.id, status: { notIn: ['host_key_changed', UNSAFE_CONFIG] } }, data: { status: 'online', statusReason: null, lastSeenAt: new Date() } });
     return { vmId, name: vm.name, action, state, message: doneMessage(vm.name, action, state) };
   } catch (error) {
-    if (error instanceof SshError) throw new PowerError(await recordSshFailure(host.id, error));
+    if (error instanceof SshError) throw await sshFailure(host.id, error);
     throw error;
   }
 }

@@ -3,6 +3,7 @@ import { getDb, type Prisma } from '@/lib/db';
 import { looksLikeUuid } from '@/lib/spec';
 import { redactVmSpec } from '@/lib/security/redact';
 import { DEFAULT_PAGE_SIZE, nextPage, pageWindow } from '@/lib/api/paging';
+import { DomainError, notFound } from '@/lib/errors';
 
 export const PAGE_SIZE = DEFAULT_PAGE_SIZE;
 
@@ -60,6 +61,39 @@ export async function getHost(id: string) {
   return looksLikeUuid(id) ? getDb().host.findUnique({ where: { id } }) : null;
 }
 
+/** The host, or not_found (404) for an unknown or malformed id. */
+export async function getHostOrThrow(id: string) {
+  const host = await getHost(id);
+  if (!host) throw notFound('host');
+  return host;
+}
+
+/** The host with how many VMs it has (the API's host resource), or not_found. */
+export async function getHostWithVmCount(id: string) {
+  const host = looksLikeUuid(id) ? await getDb().host.findUnique({ where: { id }, include: { _count: { select: { vms: true } } } }) : null;
+  if (!host) throw notFound('host');
+  return host;
+}
+
+/** The host named `name`, or not_found. */
+export async function getHostByName(name: string) {
+  const host = await getDb().host.findUnique({ where: { name } });
+  if (!host) throw new DomainError('not_found', `No host named "${name}"`);
+  return host;
+}
+
+/** The VM named `name` on a host, or not_found. */
+export async function getVmByName(host: { id: string; name: string }, name: string) {
+  const vm = await getDb().vm.findUnique({ where: { hostId_name: { hostId: host.id, name } } });
+  if (!vm) throw new DomainError('not_found', `No VM named "${name}" on ${host.name}`);
+  return vm;
+}
+
+/** The names of every VM Hostdeck keeps for the host (removed ones too). */
+export async function managedVmNames(hostId: string): Promise<Set<string>> {
+  return new Set((await getDb().vm.findMany({ where: { hostId }, select: { name: true } })).map((v) => v.name));
+}
+
 /** A VM row as viewers may see it: cloud-init user-data in its spec replaced by a marker. */
 export function redactVm<T extends { spec: Prisma.JsonValue }>(vm: T, revealSecrets: boolean): T {
   return revealSecrets ? vm : { ...vm, spec: redactVmSpec(vm.spec) };
@@ -72,6 +106,13 @@ export function redactVm<T extends { spec: Prisma.JsonValue }>(vm: T, revealSecr
 export async function getVm(id: string, { revealSecrets = false }: { revealSecrets?: boolean } = {}) {
   const vm = looksLikeUuid(id) ? await getDb().vm.findUnique({ where: { id }, include: { host: { select: { id: true, name: true, spec: true } } } }) : null;
   return vm && redactVm(vm, revealSecrets);
+}
+
+/** The VM row (user-data redacted unless `revealSecrets`), or not_found (404) for an unknown or malformed id. */
+export async function getVmOrThrow(id: string, { revealSecrets = false }: { revealSecrets?: boolean } = {}) {
+  const vm = looksLikeUuid(id) ? await getDb().vm.findUnique({ where: { id } }) : null;
+  if (!vm) throw notFound('VM');
+  return redactVm(vm, revealSecrets);
 }
 
 /** The host's CPU and memory history (oldest first), for the host page's charts. */

@@ -20,6 +20,7 @@
 //   path to virsh / qemu-img after `--` (both accept it: virsh's parser treats
 //   what follows `--` as data, qemu-img uses getopt).
 import { getDb } from '@/lib/db';
+import { DomainError } from '@/lib/errors';
 import { exec, type SshTarget } from '@/lib/ssh';
 import { hostScript, insidePoolFunction } from '@/lib/hosts/scripts';
 import { FORBIDDEN_FOLDERS, libvirtUriProblem, LIBVIRT_URIS, type LibvirtUri } from '@/lib/spec';
@@ -27,7 +28,12 @@ import { FORBIDDEN_FOLDERS, libvirtUriProblem, LIBVIRT_URIS, type LibvirtUri } f
 export const UNSAFE_CONFIG = 'unsafe_config' as const;
 
 /** An error whose message is meant for the operator: the host's stored settings are refused. */
-export class UnsafeHostConfigError extends Error {}
+/** A host whose stored settings are refused (lib/errors code host_unsafe_config). */
+export class UnsafeHostConfigError extends DomainError {
+  constructor(message: string) {
+    super('host_unsafe_config', message);
+  }
+}
 
 type HostConfig = { name?: string; libvirtUri: string; spec?: unknown };
 

@@ -54,6 +54,17 @@ export function listSshKeys() {
   return getDb().sshKey.findMany({ orderBy: [{ isDefault: 'desc' }, { name: 'asc' }], select: publicSelect });
 }
 
+/** Whether a key of this name is stored already. */
+export async function sshKeyNameTaken(name: string): Promise<boolean> {
+  return (await getDb().sshKey.findUnique({ where: { name }, select: { id: true } })) !== null;
+}
+
+/** The public part of the key a host logs in with: its own key, or the installation's default (generated when `createDefault`). */
+export async function hostSshKey(host: { sshKeyId: string | null }, { createDefault = false }: { createDefault?: boolean } = {}) {
+  if (host.sshKeyId) return getDb().sshKey.findUnique({ where: { id: host.sshKeyId }, select: publicSelect });
+  return createDefault ? defaultSshKey() : null;
+}
+
 /** The exact line an operator appends to the host user's ~/.ssh/authorized_keys. */
 export function authorizedKeysLineFor(key: { publicKey: string }): string {
   return authorizedKeysLine(key.publicKey, 'hostdeck');

@@ -6,6 +6,8 @@
 // stdin, or whole command lines (only the program name), since they end up in
 // logs and on pages.
 
+import type { ErrorCode } from '@/lib/errors';
+
 export class SshError extends Error {
   /** Id of the target (pool key) the error belongs to, when known. */
   readonly hostId?: string;
@@ -104,4 +106,13 @@ export class PoolClosedError extends SshError {
   constructor(options: { hostId?: string } = {}) {
     super('SSH connection pool closed', options);
   }
+}
+
+/**
+ * The code (lib/errors) an SSH failure is reported with once it leaves the host
+ * layer: a changed or unpinned host key is host_key_changed, anything else
+ * (down, refused, key not accepted, timed out, failed) host_unreachable.
+ */
+export function sshErrorCode(error: SshError): ErrorCode {
+  return error instanceof HostKeyMismatchError || error instanceof HostKeyNotPinnedError ? 'host_key_changed' : 'host_unreachable';
 }

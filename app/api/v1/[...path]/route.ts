@@ -1,13 +1,14 @@
 // Any other /api/v1 path: 401 without credentials, else 404 — JSON either way.
 import type { NextRequest } from 'next/server';
 import { authenticate } from '@/lib/api/principal';
-import { ApiError, errorResponse } from '@/lib/api/errors';
+import { domainErrorResponse, errorResponse } from '@/lib/api/errors';
+import { DomainError } from '@/lib/errors';
 
 async function notFound(req: NextRequest): Promise<Response> {
   try {
     if (!(await authenticate(req))) return errorResponse(401, 'unauthenticated', 'Authentication required');
   } catch (error) {
-    if (error instanceof ApiError) return errorResponse(error.status, error.code, error.message);
+    if (error instanceof DomainError) return domainErrorResponse(error);
     throw error;
   }
   return errorResponse(404, 'not_found', `No API route ${req.method} ${req.nextUrl.pathname}`);

@@ -2,17 +2,12 @@
 // that the server and its database answer; the version is for signed-in users and tokens.
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
-import { ApiError } from '@/lib/api/errors';
-import { getDb } from '@/lib/db';
+import { assertDatabaseAnswers } from '@/lib/health';
 import { HOSTDECK_VERSION } from '@/lib/version';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = route(endpoints.health, async ({ principal }) => {
-  try {
-    await getDb().$queryRaw`SELECT 1`;
-  } catch {
-    throw new ApiError(503, 'internal', 'The database does not answer');
-  }
+  await assertDatabaseAnswers();
   return { status: 'ok' as const, database: 'ok' as const, ...(principal ? { version: HOSTDECK_VERSION } : {}) };
 });

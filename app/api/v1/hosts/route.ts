@@ -2,9 +2,11 @@
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
 import { specIssuesError } from '@/lib/api/errors';
+import { apiActor } from '@/lib/api/principal';
+import { audited } from '@/lib/audited';
+import { operations } from '@/lib/operations';
 import { listHosts } from '@/lib/hosts/queries';
 import { saveHost } from '@/lib/hosts/inventory';
-import { audit } from '@/lib/auth/audit';
 
 export const GET = route(endpoints.listHosts, async ({ query }) => {
   const result = await listHosts(query);
@@ -12,8 +14,8 @@ export const GET = route(endpoints.listHosts, async ({ query }) => {
 });
 
 export const POST = route(endpoints.createHost, async ({ body, principal, ip }) => {
-  const result = await saveHost({ spec: body.spec }, { role: principal.role });
+  const input = { spec: body.spec };
+  const result = await audited(operations.hostSave, input, apiActor(principal, ip), () => saveHost(input, { role: principal.role }));
   if (!result.ok) throw specIssuesError(result.issues);
-  await audit({ action: 'host.create', actor: principal.user, via: 'api', ip, targetType: 'host', targetId: result.id, details: { name: String(body.spec.name ?? '') } });
   return { id: result.id };
 });

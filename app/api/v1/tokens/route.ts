@@ -1,9 +1,10 @@
 // GET /api/v1/tokens, POST /api/v1/tokens — list and create API tokens.
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
-import { createApiToken, listApiTokens, TokenError } from '@/lib/auth/tokens';
-import { ApiError } from '@/lib/api/errors';
-import { audit } from '@/lib/auth/audit';
+import { createApiToken, listApiTokens } from '@/lib/auth/tokens';
+import { apiActor } from '@/lib/api/principal';
+import { audited } from '@/lib/audited';
+import { operations } from '@/lib/operations';
 import { pageOf } from '@/lib/api/paging';
 
 export const GET = route(endpoints.listTokens, async ({ principal, query }) => {
@@ -13,12 +14,5 @@ export const GET = route(endpoints.listTokens, async ({ principal, query }) => {
 });
 
 export const POST = route(endpoints.createToken, async ({ principal, body, ip }) => {
-  try {
-    const { token, secret } = await createApiToken(principal.user.id, body);
-    await audit({ action: 'token.create', actor: principal.user, via: 'api', ip, targetType: 'token', targetId: token.id, details: { name: token.name, role: token.role } });
-    return { token, secret };
-  } catch (error) {
-    if (error instanceof TokenError) throw new ApiError(409, 'conflict', error.message, error.field ? { [error.field]: [error.message] } : undefined);
-    throw error;
-  }
+  return audited(operations.createToken, { owner: principal.user, name: body.name }, apiActor(principal, ip), () => createApiToken(principal.user.id, body));
 });

@@ -1,24 +1,22 @@
 // GET /api/v1/vms/{id}, PUT /api/v1/vms/{id} — read and replace a VM's spec.
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
-import { ApiError, specIssuesError } from '@/lib/api/errors';
-import { getDb } from '@/lib/db';
+import { specIssuesError } from '@/lib/api/errors';
+import { apiActor } from '@/lib/api/principal';
+import { audited } from '@/lib/audited';
+import { operations } from '@/lib/operations';
 import { saveVm } from '@/lib/hosts/inventory';
-import { audit } from '@/lib/auth/audit';
-import { redactVm } from '@/lib/hosts/queries';
+import { getVmOrThrow } from '@/lib/hosts/queries';
 import { canReadSecrets } from '@/lib/security/redact';
 
 export const GET = route(endpoints.getVm, async ({ params, principal }) => {
-  const vm = await getDb().vm.findUnique({ where: { id: params.id } });
-  if (!vm) throw new ApiError(404, 'not_found', 'No such VM');
-  return { vm: redactVm(vm, canReadSecrets(principal.role)) }; // user-data only for operators and above
+  return { vm: await getVmOrThrow(params.id, { revealSecrets: canReadSecrets(principal.role) }) }; // user-data only for operators and above
 });
 
 export const PUT = route(endpoints.updateVm, async ({ params, body, principal, ip }) => {
-  const vm = await getDb().vm.findUnique({ where: { id: params.id }, select: { hostId: true } });
-  if (!vm) throw new ApiError(404, 'not_found', 'No such VM');
-  const result = await saveVm({ hostId: vm.hostId, id: params.id, spec: body.spec });
+  const vm = await getVmOrThrow(params.id);
+  const input = { hostId: vm.hostId, id: vm.id, spec: body.spec };
+  const result = await audited(operations.vmSave, input, apiActor(principal, ip), () => saveVm(input));
   if (!result.ok) throw specIssuesError(result.issues);
-  await audit({ action: 'vm.update', actor: principal.user, via: 'api', ip, targetType: 'vm', targetId: params.id });
   return { id: result.id };
 });

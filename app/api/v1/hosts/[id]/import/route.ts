@@ -1,12 +1,13 @@
 // POST /api/v1/hosts/{id}/import — adopt the host's existing domains.
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
-import { asApiError } from '@/lib/api/host-errors';
+import { apiActor } from '@/lib/api/principal';
+import { audited } from '@/lib/audited';
+import { operations } from '@/lib/operations';
 import { importHostDomains } from '@/lib/hosts/import';
-import { audit } from '@/lib/auth/audit';
+import { getHostOrThrow } from '@/lib/hosts/queries';
 
 export const POST = route(endpoints.importHost, async ({ params, principal, ip }) => {
-  const report = await asApiError(() => importHostDomains(params.id));
-  await audit({ action: 'host.import', actor: principal.user, via: 'api', ip, targetType: 'host', targetId: params.id, details: { imported: report.imported.map((v) => v.name) } });
-  return report;
+  const host = await getHostOrThrow(params.id);
+  return audited(operations.importHost, { host }, apiActor(principal, ip), () => importHostDomains(host.id));
 });
