@@ -2,7 +2,8 @@
 // desired state, the files of the revision deployed now, and the plan between them.
 import { getDb } from '@/lib/db';
 import { loadHostWithVms } from '@/lib/hosts/inventory';
-import { plan, renderHost, type HostPlan, type RenderedFile, type RenderManifest } from '@/lib/render';
+import { factsOf, revisionFilesOf } from '@/lib/hosts/columns';
+import { plan, renderHost, type HostPlan, type RenderedFile } from '@/lib/render';
 import type { FieldIssue } from '@/lib/spec';
 import { redactFileContent } from '@/lib/security/redact';
 
@@ -12,8 +13,6 @@ export type HostConfiguration =
   | { ok: true; hash: string; deployedHash: string | null; deployedAt: Date | null; deployedKind: string | null; plan: HostPlan; files: FileComparison[] }
   | { ok: false; issues: FieldIssue[] };
 
-type StoredFiles = { files: RenderedFile[]; manifest?: RenderManifest | null };
-
 /** The revision of the last successful deployment (or import baseline), if any. */
 export async function deployedRevision(hostId: string) {
   const deployment = await getDb().deployment.findFirst({
@@ -22,7 +21,7 @@ export async function deployedRevision(hostId: string) {
     include: { revision: true },
   });
   if (!deployment) return null;
-  return { hash: deployment.revision.contentHash, at: deployment.finishedAt, kind: deployment.kind, ...(deployment.revision.files as unknown as StoredFiles) };
+  return { hash: deployment.revision.contentHash, at: deployment.finishedAt, kind: deployment.kind, ...revisionFilesOf(deployment.revision) };
 }
 
 export function compareFiles(desired: readonly RenderedFile[], deployed: readonly RenderedFile[]): FileComparison[] {
@@ -38,7 +37,7 @@ export function compareFiles(desired: readonly RenderedFile[], deployed: readonl
 /** KVM unless the host's facts say /dev/kvm is missing, then QEMU's TCG. */
 export async function domainTypeOf(hostId: string): Promise<'kvm' | 'qemu'> {
   const host = await getDb().host.findUnique({ where: { id: hostId }, select: { facts: true } });
-  const facts = host?.facts as { cpu?: { kvmDevice?: boolean } } | null;
+  const facts = host ? factsOf(host) : null;
   return facts?.cpu?.kvmDevice === false ? 'qemu' : 'kvm';
 }
 

@@ -14,7 +14,9 @@ import { applyHostNeeds, childElements, filePool, importDomain, mergeHostNeeds, 
 import { deployedRevision } from '@/lib/hosts/configuration';
 import type { HostSpec, VmSpec } from '@/lib/spec';
 import { saveHost, saveVm } from '@/lib/hosts/inventory';
-import { OnboardingError, recordSshFailure } from '@/lib/hosts/onboarding';
+import { OnboardingError, sshFailure } from '@/lib/hosts/onboarding';
+import { notFound } from '@/lib/errors';
+import { hostSpecOf } from '@/lib/hosts/columns';
 import { localLibvirtUri, parsePathVerdict, pathVerdictReason, PATH_CHECK_FUNCTION, unsafeConfigRefusal } from '@/lib/hosts/safety';
 import { sshTargetFor } from '@/lib/hosts/ssh-keys';
 import { hostScript } from '@/lib/hosts/scripts';
@@ -132,19 +134,19 @@ export async function diskFacts(target: SshTarget, uri: string, refs: DiskRef[],
 export async function importHostDomains(hostId: string): Promise<ImportReport> {
   const db = getDb();
   const host = await db.host.findUnique({ where: { id: hostId } });
-  if (!host) throw new OnboardingError('No such host');
+  if (!host) throw notFound('host');
   if (!host.hostKeyFingerprint || host.status === 'host_key_changed') throw new OnboardingError('Connect to the host (confirm its host key) before importing');
   const refusal = await unsafeConfigRefusal(host);
-  if (refusal) throw new OnboardingError(refusal);
+  if (refusal) throw new OnboardingError(refusal, 'host_unsafe_config');
   const uri = localLibvirtUri(host);
   const target = await sshTargetFor(host);
   let discovered: Discovered;
   let disks: DiskFacts;
   try {
     discovered = parseDiscovery((await exec(target, ['sh', '-c', DISCOVER_SCRIPT, 'hostdeck-discover', uri], { timeoutMs: 120_000 })).stdout);
-    disks = await diskFacts(target, uri, discovered.domains.flatMap((d) => diskRefs(d.xml)), host.spec as HostSpec, discovered.pools);
+    disks = await diskFacts(target, uri, discovered.domains.flatMap((d) => diskRefs(d.xml)), hostSpecOf(host), discovered.pools);
   } catch (error) {
-    if (error instanceof SshError) throw new OnboardingError(await recordSshFailure(hostId, error));
+    if (error instanceof SshError) throw await sshFailure(hostId, error);
     throw error;
   }
 
@@ -152,7 +154,7 @@ export async function importHostDomains(hostId: string): Promise<ImportReport> {
   const knownUuids = new Set(existing.map((v) => v.uuid.toLowerCase()));
   const knownNames = new Set(existing.map((v) => v.name));
   const report: ImportReport = { imported: [], skipped: [], hostAdditions: { bridges: [], nics: [], libvirtNetworks: [], storagePools: [] }, unresolved: [] };
-  let hostSpec = host.spec as HostSpec;
+  let hostSpec = hostSpecOf(host);
   const candidates: { vm: VmSpec; unsupported: string[]; differences: string[]; needs: HostNeeds }[] = [];
 
   for (const domain of discovered.domains) {

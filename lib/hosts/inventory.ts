@@ -11,6 +11,7 @@
 import { getDb, type Prisma } from '@/lib/db';
 import { hasRole, type Role } from '@/lib/auth/roles';
 import { hostConfigProblem, UNSAFE_CONFIG } from '@/lib/hosts/safety';
+import { vmSpecOf } from '@/lib/hosts/columns';
 import {
   assignIdentity,
   crossCheckHostWithVms,
@@ -52,7 +53,7 @@ function vmColumns(spec: VmSpec) {
 /** The host's VMs as stored, in name order. */
 async function storedVms(hostId: string, exceptVmId?: string): Promise<{ id: string; spec: VmSpec }[]> {
   const rows = await getDb().vm.findMany({ where: { hostId, ...(exceptVmId ? { NOT: { id: exceptVmId } } : {}) }, orderBy: { name: 'asc' }, select: { id: true, spec: true } });
-  return rows.map((r) => ({ id: r.id, spec: r.spec as VmSpec }));
+  return rows.map((r) => ({ id: r.id, spec: vmSpecOf(r) }));
 }
 
 /** The {host, vms} document of a host, validated again (specs written by older versions are reported, not trusted). */
@@ -130,7 +131,7 @@ export async function saveVm(input: { hostId: string; id?: string; spec: unknown
   }
 
   // Identity: the UUID is the stored one; MACs already assigned to this VM are kept, new interfaces get new ones.
-  const ownMacs = new Set(((existing?.spec as VmSpec | undefined)?.interfaces ?? []).map((nic) => nic.mac));
+  const ownMacs = new Set(((existing ? vmSpecOf(existing) : undefined)?.interfaces ?? []).map((nic) => nic.mac));
   const draft = { ...parsed.data, uuid: existing?.uuid ?? parsed.data.uuid, interfaces: parsed.data.interfaces.map((nic) => (nic.mac && (ownMacs.has(nic.mac) || !existing) ? nic : { ...nic, mac: undefined })) };
   const spec = assignIdentity(draft);
 

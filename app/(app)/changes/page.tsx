@@ -2,14 +2,14 @@
 import { FileDiff } from 'lucide-react';
 import { PageHeader } from '@/components/page-header';
 import { EmptyState } from '@/components/empty-state';
-import { getDb } from '@/lib/db';
+import { countChanges } from '@/lib/deploy/queries';
 import { requireUser } from '@/lib/auth/current-user';
 
 export const metadata = { title: 'Changes' };
 
 export default async function ChangesPage() {
   await requireUser();
-  const count = await getDb().change.count();
+  const count = await countChanges();
   return (
     <>
       <PageHeader title="Changes" description="Every edit becomes a change: the generated Nix module and domain XML as a diff, approved by a second person before it reaches a host." />

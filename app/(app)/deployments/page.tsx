@@ -5,7 +5,7 @@ import { PageHeader } from '@/components/page-header';
 import { EmptyState } from '@/components/empty-state';
 import { Badge } from '@/components/ui/badge';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
-import { getDb } from '@/lib/db';
+import { listDeployments } from '@/lib/deploy/queries';
 import { formatDateTime } from '@/lib/utils';
 import { requireUser } from '@/lib/auth/current-user';
 
@@ -15,11 +15,7 @@ const statusVariant = { queued: 'muted', running: 'default', succeeded: 'success
 
 export default async function DeploymentsPage() {
   await requireUser();
-  const deployments = await getDb().deployment.findMany({
-    orderBy: { createdAt: 'desc' },
-    take: 50,
-    select: { id: true, kind: true, status: true, createdAt: true, finishedAt: true, log: true, host: { select: { id: true, name: true } }, revision: { select: { contentHash: true } } },
-  });
+  const deployments = await listDeployments();
   return (
     <>
       <PageHeader title="Deployments" description="Approved changes applied to hosts, step by step, with their logs and a way back." />

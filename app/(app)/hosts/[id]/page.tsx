@@ -10,13 +10,11 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
-import { getHost, hostMetrics, listVms } from '@/lib/hosts/queries';
+import { getHost, hostMetrics, listVms, managedVmNames } from '@/lib/hosts/queries';
 import { Sparkline } from '@/components/charts/sparkline';
 import { AutoRefresh } from '@/components/auto-refresh';
-import type { HostSpec } from '@/lib/spec';
-import type { HostFacts } from '@/lib/hosts/facts';
-import { authorizedKeysLineFor, defaultSshKey } from '@/lib/hosts/ssh-keys';
-import { getDb } from '@/lib/db';
+import { factsOf, hostSpecOf } from '@/lib/hosts/columns';
+import { authorizedKeysLineFor, hostSshKey } from '@/lib/hosts/ssh-keys';
 import { formatDateTime } from '@/lib/utils';
 import { ConnectionPanel } from '@/components/hosts/connection-panel';
 import { ImportButton } from '@/components/hosts/import-button';
@@ -30,13 +28,13 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const { id } = await params;
   const host = await getHost(id);
   if (!host) notFound();
-  const spec = host.spec as HostSpec;
+  const spec = hostSpecOf(host);
   const { vms, total } = await listVms({ hostId: host.id });
-  const managedNames = new Set((await getDb().vm.findMany({ where: { hostId: host.id }, select: { name: true } })).map((v) => v.name));
+  const managedNames = await managedVmNames(host.id);
   const canEdit = hasRole(user.role, 'operator');
-  const facts = host.facts as HostFacts | null;
+  const facts = factsOf(host);
   const metrics = await hostMetrics(host.id);
-  const key = host.sshKeyId ? await getDb().sshKey.findUnique({ where: { id: host.sshKeyId } }) : canEdit && !host.hostKeyFingerprint ? await defaultSshKey() : null;
+  const key = await hostSshKey(host, { createDefault: canEdit && !host.hostKeyFingerprint });
   return (
     <>
       <AutoRefresh />

@@ -4,7 +4,7 @@ import { PageHeader } from '@/components/page-header';
 import { HostForm } from '@/components/forms/host-form';
 import { requireUser } from '@/lib/auth/current-user';
 import { getHost } from '@/lib/hosts/queries';
-import type { HostSpec } from '@/lib/spec';
+import { hostSpecOf } from '@/lib/hosts/columns';
 import { HostTabs } from '../host-tabs';
 
 export const metadata = { title: 'Edit host' };
@@ -18,7 +18,7 @@ export default async function EditHostPage({ params }: { params: Promise<{ id: s
     <>
       <PageHeader title={`Edit ${host.name}`} />
       <HostTabs id={host.id} active="edit" canEdit />
-      <HostForm hostId={host.id} initial={host.spec as HostSpec} />
+      <HostForm hostId={host.id} initial={hostSpecOf(host)} />
     </>
   );
 }

@@ -4,7 +4,7 @@ import { PageHeader } from '@/components/page-header';
 import { VmForm } from '@/components/forms/vm-form';
 import { requireUser } from '@/lib/auth/current-user';
 import { getVm } from '@/lib/hosts/queries';
-import type { HostSpec, VmSpec } from '@/lib/spec';
+import { hostSpecOf, vmSpecOf } from '@/lib/hosts/columns';
 
 export const metadata = { title: 'Edit VM' };
 
@@ -16,7 +16,7 @@ export default async function EditVmPage({ params }: { params: Promise<{ id: str
   return (
     <>
       <PageHeader title={`Edit ${vm.name}`} description={`on ${vm.host.name}`} />
-      <VmForm hostId={vm.host.id} host={vm.host.spec as HostSpec} vmId={vm.id} initial={vm.spec as VmSpec} />
+      <VmForm hostId={vm.host.id} host={hostSpecOf(vm.host)} vmId={vm.id} initial={vmSpecOf(vm)} />
     </>
   );
 }

@@ -4,7 +4,7 @@ import { PageHeader } from '@/components/page-header';
 import { VmForm } from '@/components/forms/vm-form';
 import { requireUser } from '@/lib/auth/current-user';
 import { getHost } from '@/lib/hosts/queries';
-import type { HostSpec } from '@/lib/spec';
+import { hostSpecOf } from '@/lib/hosts/columns';
 
 export const metadata = { title: 'Add VM' };
 
@@ -16,7 +16,7 @@ export default async function NewVmPage({ params }: { params: Promise<{ id: stri
   return (
     <>
       <PageHeader title={`New VM on ${host.name}`} description="UUID and MAC addresses are assigned once when you save, and never change." />
-      <VmForm hostId={host.id} host={host.spec as HostSpec} />
+      <VmForm hostId={host.id} host={hostSpecOf(host)} />
     </>
   );
 }
