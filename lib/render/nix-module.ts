@@ -34,7 +34,9 @@ import { cloudInitDir, HOST_STATE_DIR, SEED_DIR, vmXmlFile } from './layout';
 import { nixAttrName, nixString } from './nix-escape';
 import { NixPath, nixValue, type NixData } from './nix-value';
 
-type DiskData = { [key: string]: NixData };
+/** A disk as the module's Nix data: a pool volume or an image file, with what creating it needs. */
+type VolumeData = { pool: string; name: string; capacityGiB: number; format: string; baseImage: NixData };
+type FileData = { path: string; capacityGiB: number; format: string; baseImage: NixData };
 
 function baseImageData(host: HostSpec, name: string | undefined): NixData {
   if (name === undefined) return null;
@@ -43,7 +45,7 @@ function baseImageData(host: HostSpec, name: string | undefined): NixData {
   return { path: image.path, format: image.format };
 }
 
-function volumesOf(host: HostSpec, vm: VmSpec): DiskData[] {
+function volumesOf(host: HostSpec, vm: VmSpec): VolumeData[] {
   return vm.disks.flatMap((disk) =>
     disk.source.type === 'volume'
       ? [{ pool: disk.source.pool, name: disk.source.volume, capacityGiB: disk.sizeGiB, format: disk.format, baseImage: baseImageData(host, disk.baseImage) }]
@@ -51,7 +53,7 @@ function volumesOf(host: HostSpec, vm: VmSpec): DiskData[] {
   );
 }
 
-function filesOf(host: HostSpec, vm: VmSpec): DiskData[] {
+function filesOf(host: HostSpec, vm: VmSpec): FileData[] {
   return vm.disks.flatMap((disk) =>
     disk.source.type === 'file'
       ? [{ path: disk.source.path, capacityGiB: disk.sizeGiB, format: disk.format, baseImage: baseImageData(host, disk.baseImage) }]
