@@ -23,7 +23,7 @@ export default defineConfig({
   },
   projects: [
     { name: 'first-run', testMatch: /first-run\.setup\.ts/ },
-    { name: 'app', testMatch: /.*\.spec\.ts/, dependencies: ['first-run'] },
+    { name: 'app', testMatch: /.*\.e2e\.ts/, dependencies: ['first-run'] },
   ],
   webServer: {
     command: `rm -rf ${e2eDataDir} && bash scripts/start.sh`,

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # npm test: every test, on real parts. Installs missing Debian packages (as root),
-# generates the Prisma client, type-checks, builds, then runs unit tests, integration
-# tests (real PostgreSQL, sshd, libvirtd) and browser tests (Chromium), and
-# prints one closing line "tests: N passed, N failed".
+# generates the Prisma client, runs the static checks (tsc, Biome's formatter and
+# linter, the layer boundaries, shellcheck), builds, then runs unit tests,
+# integration tests (real PostgreSQL, sshd, libvirtd) and browser tests
+# (Chromium), and prints one closing line "tests: N passed, N failed" in which
+# each failed static check counts as one failure.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 export NEXT_TELEMETRY_DISABLED=1 CI="${CI:-}"
@@ -13,14 +15,15 @@ bash scripts/install-test-deps.sh || exit 1
 node scripts/prisma-generate.mjs >/dev/null || { echo "prisma generate failed" >&2; exit 1; }
 
 status=0
+failed_checks=()
 step() { echo; echo "=== $1"; }
+check() { local name="$1"; shift; step "$name"; "$@" || { status=1; failed_checks+=("$name"); }; }
 
-step "typecheck"
-npx --no-install tsc --noEmit -p . || status=1
-
-step "lint: shellcheck"
+check "typecheck" npx --no-install tsc --noEmit -p .
+check "lint: biome (format and lint; fix with npx biome check --write)" npx --no-install biome check --max-diagnostics=50 .
+check "lint: layer boundaries" npx --no-install tsx scripts/check-boundaries.ts
 # Every shell script: ours (scripts/) and the fixed scripts run on hosts (lib/hosts/scripts/).
-shellcheck scripts/*.sh lib/hosts/scripts/*.sh || status=1
+check "lint: shellcheck" shellcheck scripts/*.sh lib/hosts/scripts/*.sh
 
 step "build (the integration and browser tests run the production server)"
 bash scripts/build-if-stale.sh || exit 1
@@ -38,6 +41,7 @@ PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" npx --no-install playwright test
 node -e '
 const fs = require("fs");
 let passed = 0, failed = 0, files = 0;
+for (const name of process.argv.slice(2)) { failed++; console.log(`static check failed: ${name}`); }
 for (const f of ["unit", "integration", "e2e"]) {
   const p = `${process.argv[1]}/${f}.json`;
   if (!fs.existsSync(p)) { failed++; console.log(`${f}: no results (the runner did not finish)`); continue; }
@@ -50,5 +54,5 @@ for (const f of ["unit", "integration", "e2e"]) {
 console.log(`\ntests: ${passed} passed, ${failed} failed`);
 if (passed === 0) { console.log("no test ran"); process.exit(1); }
 process.exit(failed ? 1 : 0);
-' "$results" || status=1
+' "$results" "${failed_checks[@]}" || status=1
 exit $status

@@ -85,3 +85,55 @@ test('hosts and VMs over the API: field paths in errors, identity assigned, view
   expect((await request.get('/api/v1/hosts/not-a-uuid', { headers: viewer })).status()).toBe(400);
   expect((await request.get('/api/v1/hosts/00000000-0000-4000-8000-000000000000', { headers: viewer })).status()).toBe(404);
 });
+
+test('host input that would reach a host unreviewed is refused over the API: remote libvirt URIs, disks outside pools', async ({ page, request }) => {
+  await loginAs(page, ADMIN.username, ADMIN.password);
+  await page.goto('/settings/tokens');
+  const tokenFor = async (name: string, role: string) => {
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Role ceiling').selectOption(role);
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await expect(page.getByTestId('new-token')).toContainText(name);
+    return { Authorization: `Bearer ${(await page.getByTestId('new-token-secret').textContent())!.trim()}` };
+  };
+  const operator = await tokenFor('uri operator', 'operator');
+  const admin = await tokenFor('uri admin', 'admin');
+  const host = {
+    name: 'uri-host',
+    address: 'hv2.example.net',
+    flavour: 'libvirt',
+    cpuVendor: 'intel',
+    storagePools: [{ name: 'images', path: '/var/lib/libvirt/images' }],
+  };
+  for (const libvirtUri of ['qemu+ext:///system?command=/tmp/x', 'qemu+ssh://root@elsewhere/system', 'qemu:///system?socket=/tmp/s', 'test:///default']) {
+    for (const headers of [operator, admin]) {
+      const refused = await request.post('/api/v1/hosts', { headers, data: { spec: { ...host, libvirtUri } } });
+      expect(refused.status(), libvirtUri).toBe(400);
+      expect(Object.keys((await refused.json()).error.fields)).toEqual(['libvirtUri']);
+    }
+  }
+  const created = await request.post('/api/v1/hosts', { headers: operator, data: { spec: host } });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  // Only an admin changes the URI of a stored host, and only to another local one.
+  const byOperator = await request.put(`/api/v1/hosts/${id}`, { headers: operator, data: { spec: { ...host, libvirtUri: 'qemu:///session' } } });
+  expect(byOperator.status()).toBeGreaterThanOrEqual(400);
+  expect(byOperator.status()).toBeLessThan(500);
+  expect(JSON.stringify(await byOperator.json())).toContain('libvirtUri');
+  expect((await request.put(`/api/v1/hosts/${id}`, { headers: admin, data: { spec: { ...host, libvirtUri: 'qemu:///session' } } })).status()).toBe(200);
+  expect((await (await request.get(`/api/v1/hosts/${id}`, { headers: operator })).json()).host.spec.libvirtUri).toBe('qemu:///session');
+
+  for (const path of ['/etc/shadow', '/var/lib/other/disk.qcow2', '/dev/sda']) {
+    const vm = await request.post(`/api/v1/hosts/${id}/vms`, {
+      headers: operator,
+      data: { spec: { name: 'escape', vcpus: 1, memoryMiB: 256, disks: [{ source: { type: 'file', path }, sizeGiB: 1 }] } },
+    });
+    expect(vm.status(), path).toBe(400);
+    expect(Object.keys((await vm.json()).error.fields), path).toContain('disks[0].source.path');
+  }
+  const inside = await request.post(`/api/v1/hosts/${id}/vms`, {
+    headers: operator,
+    data: { spec: { name: 'inside', vcpus: 1, memoryMiB: 256, disks: [{ source: { type: 'file', path: '/var/lib/libvirt/images/inside.qcow2' }, sizeGiB: 1 }] } },
+  });
+  expect(inside.status()).toBe(201);
+});
