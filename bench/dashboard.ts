@@ -20,18 +20,26 @@ const PAGES = ['/', '/hosts', '/vms', '/vms?q=vm-7'] as const;
 async function seedSession(client: pg.Client): Promise<string> {
   const userId = randomUUID();
   const token = `bench-${randomUUID()}`;
-  await client.query(`INSERT INTO "User" (id, username, "passwordHash", role, "updatedAt") VALUES ($1, 'bench', 'x', 'admin', now())`, [userId]);
-  await client.query(`INSERT INTO "Session" (id, "userId", "expiresAt") VALUES ($1, $2, now() + interval '1 day')`, [sha256Hex(token), userId]);
+  await client.query(`INSERT INTO "User" (id, username, "passwordHash", role, "updatedAt") VALUES ($1, 'bench', 'x', 'admin', now())`, [
+    userId,
+  ]);
+  await client.query(`INSERT INTO "Session" (id, "userId", "expiresAt") VALUES ($1, $2, now() + interval '1 day')`, [
+    sha256Hex(token),
+    userId,
+  ]);
   return token;
 }
 
 async function seedFleet(client: pg.Client): Promise<void> {
   const facts = JSON.stringify({ cpu: { count: 64 }, memory: { totalMiB: 262144 } });
-  await client.query(`
+  await client.query(
+    `
     INSERT INTO "Host" (id, name, address, spec, facts, status, "updatedAt")
     SELECT gen_random_uuid(), 'hv-' || lpad(i::text, 4, '0'), '10.0.' || (i / 250) || '.' || (i % 250),
            '{}'::jsonb, $1::jsonb, (CASE WHEN i % 97 = 0 THEN 'unreachable' ELSE 'online' END)::"HostStatus", now()
-    FROM generate_series(1, ${HOSTS}) AS i`, [facts]);
+    FROM generate_series(1, ${HOSTS}) AS i`,
+    [facts],
+  );
   await client.query(`
     INSERT INTO "Vm" (id, "hostId", name, uuid, vcpus, "memoryMiB", spec, "liveState", "updatedAt", tags)
     SELECT gen_random_uuid(), h.id, 'vm-' || n, gen_random_uuid(), 2, 4096, '{}'::jsonb,
@@ -45,7 +53,15 @@ async function seedFleet(client: pg.Client): Promise<void> {
 
 async function startServer(databaseUrl: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    env: { ...process.env, NODE_ENV: 'production' as const, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: databaseUrl, HOSTDECK_SECRET_KEY: 'bench-secret-key-0123456789abcdef', HOSTDECK_ADMIN_PASSWORD: '' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production' as const,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: databaseUrl,
+      HOSTDECK_SECRET_KEY: 'bench-secret-key-0123456789abcdef',
+      HOSTDECK_ADMIN_PASSWORD: '',
+    },
     stdio: 'ignore',
   });
   const deadline = Date.now() + 120_000;
@@ -106,7 +122,10 @@ export async function benchDashboard(): Promise<BenchResult[]> {
     const empty = await measure(urls.empty, 3392, tokens.empty!);
     const fleet = await measure(urls.fleet, 3393, tokens.fleet!);
     return PAGES.map((page) =>
-      result(`page ${page} with ${HOSTS} hosts / ${HOSTS * VMS_PER_HOST} VMs (median of ${SAMPLES})`, fleet[page]!, 'ms', { name: `same page, empty database`, value: empty[page]! }),
+      result(`page ${page} with ${HOSTS} hosts / ${HOSTS * VMS_PER_HOST} VMs (median of ${SAMPLES})`, fleet[page]!, 'ms', {
+        name: `same page, empty database`,
+        value: empty[page]!,
+      }),
     );
   } finally {
     await server.stop();

@@ -59,7 +59,10 @@ async function repeat(times: number, fn: () => Promise<number>): Promise<number[
 /** One round: every host's domains through the pool, all hosts in parallel. */
 async function poolRound(pool: SshPool, targets: SshTarget[]): Promise<void> {
   const results = await Promise.all(targets.map((t) => exec(t, COMMAND, { pool, check: true, timeoutMs: 60_000 })));
-  checkFleet(results.map((r) => r.stdout), targets.length);
+  checkFleet(
+    results.map((r) => r.stdout),
+    targets.length,
+  );
 }
 
 /** One round of the shell-script way: a new OpenSSH connection per host, one after the other. */
@@ -96,10 +99,14 @@ async function ansibleRunner(hosts: LabHost[]): Promise<Ansible> {
     ANSIBLE_DEPRECATION_WARNINGS: 'False',
   };
   const round = async () => {
-    const { stdout } = await execFileP('ansible', ['all', '-i', inventory, '-f', String(hosts.length), '-m', 'command', '-a', COMMAND.join(' ')], {
-      env,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await execFileP(
+      'ansible',
+      ['all', '-i', inventory, '-f', String(hosts.length), '-m', 'command', '-a', COMMAND.join(' ')],
+      {
+        env,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     // "lab1 | CHANGED | rc=0 >>" followed by the output, per host
     const parts = stdout.split(/^\S+ \| CHANGED \| rc=0 >>$/m).slice(1);
     checkFleet(parts, hosts.length);
@@ -107,7 +114,9 @@ async function ansibleRunner(hosts: LabHost[]): Promise<Ansible> {
   const close = async () => {
     // stop the ControlPersist masters Ansible left behind
     const sockets = await readdir(controlDir).catch(() => [] as string[]);
-    await Promise.all(sockets.map((s) => execFileP('ssh', ['-o', `ControlPath=${join(controlDir, s)}`, '-O', 'exit', 'x']).catch(() => undefined)));
+    await Promise.all(
+      sockets.map((s) => execFileP('ssh', ['-o', `ControlPath=${join(controlDir, s)}`, '-O', 'exit', 'x']).catch(() => undefined)),
+    );
     await rm(dir, { recursive: true, force: true });
   };
   return { round, close };
@@ -122,7 +131,10 @@ function ansibleAvailable(): Promise<boolean> {
 }
 
 export async function benchFleet(): Promise<BenchResult[]> {
-  const sizes = (process.env.HOSTDECK_BENCH_FLEET_SIZES ?? '1,5,20').split(',').map(Number).filter((n) => n > 0);
+  const sizes = (process.env.HOSTDECK_BENCH_FLEET_SIZES ?? '1,5,20')
+    .split(',')
+    .map(Number)
+    .filter((n) => n > 0);
   const lab = await ensureLab(Math.max(...sizes));
   const haveAnsible = await ansibleAvailable();
   const out: BenchResult[] = [];
@@ -155,7 +167,12 @@ export async function benchFleet(): Promise<BenchResult[]> {
       try {
         await ansible.round(); // warm-up: ControlPersist connections, Python caches
         const ans = median(await repeat(3, () => timed(() => ansible.round())));
-        out.push(result(`${label}: pooled SSH, warm, vs Ansible`, warm, 'ms', { name: `ansible -m command (forks ${n}, pipelining, warm ControlPersist)`, value: ans }));
+        out.push(
+          result(`${label}: pooled SSH, warm, vs Ansible`, warm, 'ms', {
+            name: `ansible -m command (forks ${n}, pipelining, warm ControlPersist)`,
+            value: ans,
+          }),
+        );
       } finally {
         await ansible.close();
       }

@@ -65,16 +65,27 @@ export function benchSpec(count: number, memoryFor: (i: number) => number = () =
 /** What `virsh dumpxml` typically adds to a defined, running domain. */
 function asLibvirtWouldShowIt(xml: string, id: number): string {
   let slot = 1;
-  const address = () => `<address type='pci' domain='0x0000' bus='0x${(slot++).toString(16).padStart(2, '0')}' slot='0x00' function='0x0'/>`;
+  const address = () =>
+    `<address type='pci' domain='0x0000' bus='0x${(slot++).toString(16).padStart(2, '0')}' slot='0x00' function='0x0'/>`;
   return xml
     .replace('<domain type="kvm">', `<domain type='kvm' id='${id}'>`)
-    .replace(/<memory unit="MiB">(\d+)<\/memory>/, (_, mib: string) => `<memory unit='KiB'>${Number(mib) * 1024}</memory>\n  <currentMemory unit='KiB'>${Number(mib) * 1024}</currentMemory>`)
+    .replace(
+      /<memory unit="MiB">(\d+)<\/memory>/,
+      (_, mib: string) =>
+        `<memory unit='KiB'>${Number(mib) * 1024}</memory>\n  <currentMemory unit='KiB'>${Number(mib) * 1024}</currentMemory>`,
+    )
     .replace('<vcpu>', "<vcpu placement='static'>")
     .replace('machine="q35"', "machine='pc-q35-7.2'")
     .replace('<cpu mode="host-passthrough"/>', "<cpu mode='host-passthrough' check='none' migratable='on'/>")
-    .replace('<devices>', "<on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n  <devices>\n    <emulator>/usr/bin/qemu-system-x86_64</emulator>")
+    .replace(
+      '<devices>',
+      '<on_poweroff>destroy</on_poweroff>\n  <on_reboot>restart</on_reboot>\n  <on_crash>destroy</on_crash>\n  <devices>\n    <emulator>/usr/bin/qemu-system-x86_64</emulator>',
+    )
     .replace(/<\/(disk|interface|video|rng|channel)>/g, (closing) => `  <alias name='dev${slot}'/>\n      ${address()}\n    ${closing}`)
-    .replace('</devices>', `  <controller type='usb' index='0' model='qemu-xhci'>${address()}</controller>\n    <controller type='pci' index='0' model='pcie-root'/>\n    <controller type='virtio-serial' index='0'>${address()}</controller>\n    <input type='mouse' bus='ps2'/>\n    <input type='keyboard' bus='ps2'/>\n    <memballoon model='virtio'>${address()}</memballoon>\n  </devices>\n  <seclabel type='dynamic' model='dac' relabel='yes'><label>+0:+0</label><imagelabel>+0:+0</imagelabel></seclabel>`)
+    .replace(
+      '</devices>',
+      `  <controller type='usb' index='0' model='qemu-xhci'>${address()}</controller>\n    <controller type='pci' index='0' model='pcie-root'/>\n    <controller type='virtio-serial' index='0'>${address()}</controller>\n    <input type='mouse' bus='ps2'/>\n    <input type='keyboard' bus='ps2'/>\n    <memballoon model='virtio'>${address()}</memballoon>\n  </devices>\n  <seclabel type='dynamic' model='dac' relabel='yes'><label>+0:+0</label><imagelabel>+0:+0</imagelabel></seclabel>`,
+    )
     .replace('port="-1" autoport="yes"', `port='${5900 + id}' autoport='yes' listen='127.0.0.1'`);
 }
 
@@ -129,17 +140,39 @@ function perVm(count: number, repeats: number, fn: (prepared: Prepared) => numbe
 
 function virtInstallArgs(i: number): string[] {
   return [
-    '--connect', 'test:///default', '--print-xml', '--dry-run', '--noautoconsole',
-    '--name', `bench-vm-${i}`, '--uuid', uuidFor(i),
-    '--vcpus', '2', '--memory', '2048', '--boot', 'hd',
-    '--disk', `path=/var/lib/libvirt/images/bench-vm-${i}.qcow2,size=20,format=qcow2,bus=virtio`,
-    '--network', `bridge=br0,mac=${macFor(i)},model=virtio`,
-    '--graphics', 'vnc,listen=127.0.0.1',
-    '--serial', 'pty', '--console', 'pty,target_type=serial',
-    '--channel', 'unix,target_type=virtio,name=org.qemu.guest_agent.0',
-    '--rng', '/dev/urandom',
-    '--osinfo', 'detect=off,require=off',
-    '--metadata', `description=bench vm ${i}`,
+    '--connect',
+    'test:///default',
+    '--print-xml',
+    '--dry-run',
+    '--noautoconsole',
+    '--name',
+    `bench-vm-${i}`,
+    '--uuid',
+    uuidFor(i),
+    '--vcpus',
+    '2',
+    '--memory',
+    '2048',
+    '--boot',
+    'hd',
+    '--disk',
+    `path=/var/lib/libvirt/images/bench-vm-${i}.qcow2,size=20,format=qcow2,bus=virtio`,
+    '--network',
+    `bridge=br0,mac=${macFor(i)},model=virtio`,
+    '--graphics',
+    'vnc,listen=127.0.0.1',
+    '--serial',
+    'pty',
+    '--console',
+    'pty,target_type=serial',
+    '--channel',
+    'unix,target_type=virtio,name=org.qemu.guest_agent.0',
+    '--rng',
+    '/dev/urandom',
+    '--osinfo',
+    'detect=off,require=off',
+    '--metadata',
+    `description=bench vm ${i}`,
   ];
 }
 

@@ -27,7 +27,13 @@ async function main() {
     console.error(`[bench] ${name}…`);
     results.push(...(await run()));
   }
-  const rows = results.map((r) => [r.name, `${r.value} ${r.unit}`, r.baseline ?? '—', r.baselineValue === null ? '—' : `${r.baselineValue} ${r.unit}`, r.ratio === null ? '—' : `${r.ratio}×`]);
+  const rows = results.map((r) => [
+    r.name,
+    `${r.value} ${r.unit}`,
+    r.baseline ?? '—',
+    r.baselineValue === null ? '—' : `${r.baselineValue} ${r.unit}`,
+    r.ratio === null ? '—' : `${r.ratio}×`,
+  ]);
   const header = ['figure', 'ours', 'baseline', 'baseline value', 'ratio'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';

@@ -42,7 +42,15 @@ async function stop(child: ChildProcess): Promise<void> {
 async function timeServerStart(dataDir: string): Promise<{ ms: number; rss: number }> {
   const started = performance.now();
   const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-    env: { ...process.env, NODE_ENV: 'production' as const, PORT: String(PORT), HOST: '127.0.0.1', HOSTDECK_DATA_DIR: dataDir, DATABASE_URL: '', HOSTDECK_ADMIN_PASSWORD: '' },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production' as const,
+      PORT: String(PORT),
+      HOST: '127.0.0.1',
+      HOSTDECK_DATA_DIR: dataDir,
+      DATABASE_URL: '',
+      HOSTDECK_ADMIN_PASSWORD: '',
+    },
     stdio: 'ignore',
   });
   try {
@@ -94,9 +102,18 @@ export async function benchStartup(): Promise<BenchResult[]> {
     const warm = await timeServerStart(path.join(root, 'app'));
     const stockRss = await timeStockNext();
     return [
-      result('startup: npm start → first /api/v1/health 200, cold data folder', cold.ms, 'ms', { name: 'embedded PostgreSQL alone, cold (initdb + start)', value: pgCold }),
-      result('startup: npm start → first /api/v1/health 200, warm data folder', warm.ms, 'ms', { name: 'embedded PostgreSQL alone, warm start', value: pgWarm }),
-      result('server resident memory after start', warm.rss / 1024, 'MiB', { name: 'stock `next start` of the same build', value: stockRss / 1024 }),
+      result('startup: npm start → first /api/v1/health 200, cold data folder', cold.ms, 'ms', {
+        name: 'embedded PostgreSQL alone, cold (initdb + start)',
+        value: pgCold,
+      }),
+      result('startup: npm start → first /api/v1/health 200, warm data folder', warm.ms, 'ms', {
+        name: 'embedded PostgreSQL alone, warm start',
+        value: pgWarm,
+      }),
+      result('server resident memory after start', warm.rss / 1024, 'MiB', {
+        name: 'stock `next start` of the same build',
+        value: stockRss / 1024,
+      }),
     ];
   } finally {
     await fs.rm(root, { recursive: true, force: true });

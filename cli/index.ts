@@ -79,7 +79,10 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
     .option('--dev', 'development mode with hot reload')
     .action((options: { dev?: boolean }) => {
       const args = options.dev ? ['tsx', 'server.ts', '--dev'] : ['scripts/start.sh'];
-      const result = spawnSync(options.dev ? 'npx' : 'bash', options.dev ? ['--no-install', ...args] : args, { cwd: root, stdio: 'inherit' });
+      const result = spawnSync(options.dev ? 'npx' : 'bash', options.dev ? ['--no-install', ...args] : args, {
+        cwd: root,
+        stdio: 'inherit',
+      });
       process.exitCode = result.status ?? 1;
     });
 
@@ -96,7 +99,9 @@ export function reportError(error: unknown): number {
   }
   const clientMissing =
     (error as { code?: unknown })?.code === 'ERR_MODULE_NOT_FOUND' && !existsSync(path.join(root, 'lib/generated/prisma/client.ts'));
-  const message = clientMissing ? 'the generated Prisma client (lib/generated/prisma) is missing: run `npm run generate`' : oneLineMessage(error);
+  const message = clientMissing
+    ? 'the generated Prisma client (lib/generated/prisma) is missing: run `npm run generate`'
+    : oneLineMessage(error);
   console.error(`hostdeck: ${message}`);
   return exitCodeOf(error);
 }

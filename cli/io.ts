@@ -37,7 +37,10 @@ function domainLine(error: DomainError): string {
  */
 export function oneLineMessage(error: unknown): string {
   const message = error instanceof DomainError ? domainLine(error) : error instanceof Error ? error.message : String(error);
-  const lines = message.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   const text = lines.length > 1 && /invocation/.test(message) ? lines[lines.length - 1]! : lines.join('; ');
   return text || (error instanceof Error ? error.name : 'unknown error');
 }
@@ -53,7 +56,9 @@ export function validate<S extends z.ZodType>(schema: S, value: unknown): z.infe
 export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 export const cliActor = () => ({ actorName: `cli:${os.userInfo().username}`.slice(0, 64), via: 'cli' as const });
@@ -80,7 +85,11 @@ export async function withDatabase<T>(fn: () => Promise<T>): Promise<T> {
 export function printTable(rows: Record<string, unknown>[], columns: string[]): void {
   const cells = rows.map((r) => columns.map((c) => formatCell(r[c])));
   const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]!.length)));
-  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (values: string[]) =>
+    values
+      .map((v, i) => v.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   console.log(line(columns.map((c) => c.toUpperCase())));
   for (const row of cells) console.log(line(row));
 }

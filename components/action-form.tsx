@@ -31,7 +31,13 @@ export function useActionForm(action: AnyAction, options?: { onSuccess?: (data: 
   };
 }
 
-export function FormField({ name, label, error, hint, ...props }: React.ComponentProps<'input'> & { name: string; label: string; error?: string; hint?: string }) {
+export function FormField({
+  name,
+  label,
+  error,
+  hint,
+  ...props
+}: React.ComponentProps<'input'> & { name: string; label: string; error?: string; hint?: string }) {
   const id = `field-${name}`;
   return (
     <div className="grid gap-1.5">
@@ -48,7 +54,17 @@ export function FormField({ name, label, error, hint, ...props }: React.Componen
 }
 
 export function FormMessages({ error, message }: { error?: string; message?: string }) {
-  if (error) return <Alert variant="destructive" data-testid="form-error">{error}</Alert>;
-  if (message) return <Alert variant="success" data-testid="form-message">{message}</Alert>;
+  if (error)
+    return (
+      <Alert variant="destructive" data-testid="form-error">
+        {error}
+      </Alert>
+    );
+  if (message)
+    return (
+      <Alert variant="success" data-testid="form-message">
+        {message}
+      </Alert>
+    );
   return null;
 }

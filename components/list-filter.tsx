@@ -14,11 +14,15 @@ export function ListFilter({ q, placeholder, choices }: { q: string; placeholder
         <NativeSelect key={c.name} name={c.name} defaultValue={c.value ?? ''} aria-label={c.label} className="w-44">
           <option value="">{c.label}: any</option>
           {c.options.map((o) => (
-            <option key={o} value={o}>{c.label}: {o.replace(/_/g, ' ')}</option>
+            <option key={o} value={o}>
+              {c.label}: {o.replace(/_/g, ' ')}
+            </option>
           ))}
         </NativeSelect>
       ))}
-      <Button type="submit" variant="outline">Apply</Button>
+      <Button type="submit" variant="outline">
+        Apply
+      </Button>
     </form>
   );
 }

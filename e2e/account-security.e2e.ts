@@ -4,10 +4,17 @@
 import { expect, test } from '@playwright/test';
 import { ADMIN, loginAs, login } from './helpers';
 
-test('must-change users are held at the password form; disabling a user stops their session and token at once', async ({ page, browser, request }) => {
+test('must-change users are held at the password form; disabling a user stops their session and token at once', async ({
+  page,
+  browser,
+  request,
+}) => {
   await loginAs(page, ADMIN.username, ADMIN.password);
   const origin = new URL(page.url()).origin;
-  const created = await page.request.post('/api/v1/users', { headers: { Origin: origin }, data: { username: 'dorothy', password: 'initial password 9', role: 'operator' } });
+  const created = await page.request.post('/api/v1/users', {
+    headers: { Origin: origin },
+    data: { username: 'dorothy', password: 'initial password 9', role: 'operator' },
+  });
   expect(created.status()).toBe(201);
   const userId = (await created.json()).user.id as string;
 

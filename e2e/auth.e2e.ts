@@ -92,7 +92,10 @@ test('API tokens: created once-visible, used as Bearer, read-only when viewer, d
   expect(me.status()).toBe(200);
   expect(await me.json()).toMatchObject({ user: { username: 'admin', role: 'admin' }, effectiveRole: 'viewer', via: 'token' });
 
-  const write = await request.post('/api/v1/users', { headers: auth, data: { username: 'zed', password: 'long enough password', role: 'viewer' } });
+  const write = await request.post('/api/v1/users', {
+    headers: auth,
+    data: { username: 'zed', password: 'long enough password', role: 'viewer' },
+  });
   expect(write.status()).toBe(403);
   expect((await write.json()).error.code).toBe('forbidden');
 

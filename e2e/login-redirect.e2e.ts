@@ -14,10 +14,13 @@ test('login: `next` with a tab or newline stays on the app; a good path with its
     const context = await browser.newContext({ baseURL });
     const offsite: string[] = [];
     // Nothing here resolves evil.example: answer it, so a redirect there would be seen, not a DNS error.
-    await context.route((url) => url.hostname === 'evil.example', (route) => {
-      offsite.push(route.request().url());
-      return route.fulfill({ contentType: 'text/html', body: '<h1>offsite</h1>' });
-    });
+    await context.route(
+      (url) => url.hostname === 'evil.example',
+      (route) => {
+        offsite.push(route.request().url());
+        return route.fulfill({ contentType: 'text/html', body: '<h1>offsite</h1>' });
+      },
+    );
     const page = await context.newPage();
     await page.goto(`/login?next=${encodeURIComponent(next)}`);
     await page.getByLabel('Username').fill(ADMIN.username);

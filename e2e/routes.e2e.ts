@@ -10,7 +10,9 @@ const PUBLIC_API = new Set(['GET /api/v1/health']);
 const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 function urlOf(file: string): string {
@@ -25,17 +27,25 @@ function methodsOf(file: string): string[] {
   const source = fs.readFileSync(file, 'utf8');
   const found = new Set<string>();
   for (const m of source.matchAll(/export\s+(?:const|async function|function)\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) found.add(m[1]!);
-  for (const m of source.matchAll(/export\s*\{([^}]*)\}/g)) for (const n of m[1]!.matchAll(/\bas\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) found.add(n[1]!);
+  for (const m of source.matchAll(/export\s*\{([^}]*)\}/g))
+    for (const n of m[1]!.matchAll(/\bas\s+(GET|POST|PUT|PATCH|DELETE)\b/g)) found.add(n[1]!);
   return [...found];
 }
 
 const files = walk(APP);
-const pages = files.filter((f) => /\/page\.tsx?$/.test(f)).map(urlOf).sort();
+const pages = files
+  .filter((f) => /\/page\.tsx?$/.test(f))
+  .map(urlOf)
+  .sort();
 const apiRoutes = files.filter((f) => /\/route\.ts$/.test(f)).flatMap((f) => methodsOf(f).map((method) => ({ method, url: urlOf(f) })));
 
 test('the app tree has the pages and API routes we expect to guard', () => {
-  expect(pages).toEqual(expect.arrayContaining(['/', '/hosts', '/vms', '/changes', '/deployments', '/audit', '/settings', '/login', '/setup']));
-  expect(apiRoutes.map((r) => `${r.method} ${r.url}`)).toEqual(expect.arrayContaining(['GET /api/v1/health', 'GET /api/v1/me', 'POST /api/v1/tokens']));
+  expect(pages).toEqual(
+    expect.arrayContaining(['/', '/hosts', '/vms', '/changes', '/deployments', '/audit', '/settings', '/login', '/setup']),
+  );
+  expect(apiRoutes.map((r) => `${r.method} ${r.url}`)).toEqual(
+    expect.arrayContaining(['GET /api/v1/health', 'GET /api/v1/me', 'POST /api/v1/tokens']),
+  );
   expect(apiRoutes.length).toBeGreaterThanOrEqual(10);
 });
 

@@ -57,7 +57,9 @@ test('pages and API answers carry the security headers, with a fresh nonce that 
   for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
 });
 
-test('login, dashboard, host and configuration pages load and hydrate without a CSP violation; injected inline code is blocked', async ({ page }) => {
+test('login, dashboard, host and configuration pages load and hydrate without a CSP violation; injected inline code is blocked', async ({
+  page,
+}) => {
   const violations = await watchCsp(page);
   await page.goto('/login');
   await expect(page.getByRole('button', { name: 'Sign in' })).toBeVisible();
@@ -67,10 +69,24 @@ test('login, dashboard, host and configuration pages load and hydrate without a 
 
   const api = page.request;
   const origin = new URL(page.url()).origin;
-  const host = await api.post('/api/v1/hosts', { headers: { Origin: origin }, data: { spec: { name: 'csp-host', address: 'csp.example.net', flavour: 'libvirt', cpuVendor: 'intel', network: { bridges: [{ name: 'br0' }] } } } });
+  const host = await api.post('/api/v1/hosts', {
+    headers: { Origin: origin },
+    data: {
+      spec: {
+        name: 'csp-host',
+        address: 'csp.example.net',
+        flavour: 'libvirt',
+        cpuVendor: 'intel',
+        network: { bridges: [{ name: 'br0' }] },
+      },
+    },
+  });
   expect(host.status()).toBe(201);
   const { id } = await host.json();
-  const vm = await api.post(`/api/v1/hosts/${id}/vms`, { headers: { Origin: origin }, data: { spec: { name: 'csp-vm', vcpus: 1, memoryMiB: 512, interfaces: [{ type: 'bridge', bridge: 'br0' }] } } });
+  const vm = await api.post(`/api/v1/hosts/${id}/vms`, {
+    headers: { Origin: origin },
+    data: { spec: { name: 'csp-vm', vcpus: 1, memoryMiB: 512, interfaces: [{ type: 'bridge', bridge: 'br0' }] } },
+  });
   expect(vm.status()).toBe(201);
 
   await page.goto('/');
@@ -97,10 +113,17 @@ test('login, dashboard, host and configuration pages load and hydrate without a 
   expect(await page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
 });
 
-test('a 64 MiB body is refused with 413 JSON while it is still arriving, and the server stays healthy', async ({ page, request, baseURL }) => {
+test('a 64 MiB body is refused with 413 JSON while it is still arriving, and the server stays healthy', async ({
+  page,
+  request,
+  baseURL,
+}) => {
   const total = 64 * MiB;
   // Declared length: refused before a byte of the body is read.
-  const declared = await request.post('/api/v1/hosts', { headers: { 'content-type': 'application/json' }, data: Buffer.alloc(total, 0x20) });
+  const declared = await request.post('/api/v1/hosts', {
+    headers: { 'content-type': 'application/json' },
+    data: Buffer.alloc(total, 0x20),
+  });
   expect(declared.status()).toBe(413);
   expect((await declared.json()).error.code).toBe('payload_too_large');
 
@@ -111,18 +134,24 @@ test('a 64 MiB body is refused with 413 JSON while it is still arriving, and the
   const result = await new Promise<{ status: number; body: string; sentAtAnswer: number }>((resolve, reject) => {
     let sent = 0;
     let answered = false;
-    const req = http.request(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-      answered = true;
-      const sentAtAnswer = sent;
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => {
-        req.destroy();
-        resolve({ status: res.statusCode!, body, sentAtAnswer });
-      });
+    const req = http.request(
+      url,
+      { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+      (res) => {
+        answered = true;
+        const sentAtAnswer = sent;
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => {
+          req.destroy();
+          resolve({ status: res.statusCode!, body, sentAtAnswer });
+        });
+      },
+    );
+    req.on('error', (error) => {
+      if (!answered) reject(error);
     });
-    req.on('error', (error) => { if (!answered) reject(error); });
     const chunk = Buffer.alloc(64 * 1024, 0x20);
     const pump = () => {
       while (!answered && sent < total) {
@@ -146,7 +175,10 @@ test('a 64 MiB body is refused with 413 JSON while it is still arriving, and the
 test('a write with "Origin: null" answers 403 JSON, for the API and for pages (server actions)', async ({ page }) => {
   await loginAs(page, ADMIN.username, ADMIN.password);
   for (const url of ['/api/v1/users', '/settings/users']) {
-    const response = await page.request.post(url, { headers: { Origin: 'null', 'content-type': 'application/json' }, data: { username: 'nullorigin', password: 'a long enough password', role: 'admin' } });
+    const response = await page.request.post(url, {
+      headers: { Origin: 'null', 'content-type': 'application/json' },
+      data: { username: 'nullorigin', password: 'a long enough password', role: 'admin' },
+    });
     expect(response.status(), url).toBe(403);
     expect(response.headers()['content-type'], url).toContain('application/json');
     expect((await response.json()).error.code, url).toBe('forbidden');
@@ -163,14 +195,40 @@ test('health tells strangers only that it is up; signed-in callers also see the 
   expect(signedIn.version).toMatch(/^\d+\.\d+\.\d+/);
 });
 
-test('cloud-init user-data is redacted for viewers and viewer tokens, in the API and the configuration page; operators see it', async ({ page, request, browser }) => {
+test('cloud-init user-data is redacted for viewers and viewer tokens, in the API and the configuration page; operators see it', async ({
+  page,
+  request,
+  browser,
+}) => {
   await loginAs(page, ADMIN.username, ADMIN.password);
   const origin = new URL(page.url()).origin;
   const admin = page.request;
-  const host = await admin.post('/api/v1/hosts', { headers: { Origin: origin }, data: { spec: { name: 'sec-host', address: 'sec.example.net', flavour: 'libvirt', cpuVendor: 'intel', network: { bridges: [{ name: 'br0' }] } } } });
+  const host = await admin.post('/api/v1/hosts', {
+    headers: { Origin: origin },
+    data: {
+      spec: {
+        name: 'sec-host',
+        address: 'sec.example.net',
+        flavour: 'libvirt',
+        cpuVendor: 'intel',
+        network: { bridges: [{ name: 'br0' }] },
+      },
+    },
+  });
   expect(host.status()).toBe(201);
   const hostId = (await host.json()).id;
-  const vm = await admin.post(`/api/v1/hosts/${hostId}/vms`, { headers: { Origin: origin }, data: { spec: { name: 'sec-vm', vcpus: 1, memoryMiB: 512, cloudInit: { userData: USER_DATA }, interfaces: [{ type: 'bridge', bridge: 'br0' }] } } });
+  const vm = await admin.post(`/api/v1/hosts/${hostId}/vms`, {
+    headers: { Origin: origin },
+    data: {
+      spec: {
+        name: 'sec-vm',
+        vcpus: 1,
+        memoryMiB: 512,
+        cloudInit: { userData: USER_DATA },
+        interfaces: [{ type: 'bridge', bridge: 'br0' }],
+      },
+    },
+  });
   expect(vm.status()).toBe(201);
   const vmId = (await vm.json()).id;
   const viewerToken = { Authorization: `Bearer ${await tokenFor(page, 'sec viewer', 'viewer')}` };
@@ -217,7 +275,10 @@ test('API lists are paged: a page size over the maximum is refused, and nextPage
 
   const origin = new URL(page.url()).origin;
   for (const name of ['pager1', 'pager2', 'pager3']) {
-    const created = await api.post('/api/v1/users', { headers: { Origin: origin }, data: { username: name, password: 'a long enough password', role: 'viewer' } });
+    const created = await api.post('/api/v1/users', {
+      headers: { Origin: origin },
+      data: { username: name, password: 'a long enough password', role: 'viewer' },
+    });
     expect(created.status()).toBe(201);
   }
   const all = await (await api.get('/api/v1/users?pageSize=200')).json();

@@ -61,10 +61,19 @@ export async function audited<I, R>(op: Operation<I, R>, input: I, actor: AuditA
     result = await run();
   } catch (error) {
     const denied = error instanceof DomainError && DENIED.includes(error.code);
-    await audit({ ...base, targetId: op.targetId(input), outcome: denied ? 'denied' : 'failed', details: { ...op.details(input), error: messageOf(error), ...actor.credential } });
+    await audit({
+      ...base,
+      targetId: op.targetId(input),
+      outcome: denied ? 'denied' : 'failed',
+      details: { ...op.details(input), error: messageOf(error), ...actor.credential },
+    });
     throw error;
   }
   if (op.when && !op.when(result)) return result;
-  await audit({ ...base, targetId: op.targetId(input, result), details: { ...op.details(input), ...op.result?.(result), ...actor.credential } });
+  await audit({
+    ...base,
+    targetId: op.targetId(input, result),
+    details: { ...op.details(input), ...op.result?.(result), ...actor.credential },
+  });
   return result;
 }

@@ -10,7 +10,8 @@ const globalForPrisma = globalThis as unknown as { hostdeckPrisma?: PrismaClient
 
 function createClient(): PrismaClient {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set: start Hostdeck through server.ts or the hostdeck CLI, which start the embedded database');
+  if (!url)
+    throw new Error('DATABASE_URL is not set: start Hostdeck through server.ts or the hostdeck CLI, which start the embedded database');
   return new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: Number(process.env.HOSTDECK_DB_POOL ?? 10) }) });
 }
 

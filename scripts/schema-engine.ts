@@ -408,7 +408,11 @@ async function toDiffTarget(source: SchemaSource): Promise<DiffTarget> {
     case 'url':
       // The engine's own connection is the live database ("schemaDatasource"):
       // withEngine connects it to this URL.
-      return { tag: 'schemaDatasource', files: [{ path: 'live.prisma', content: 'datasource db {\n  provider = "postgresql"\n}\n' }], configDir: process.cwd() };
+      return {
+        tag: 'schemaDatasource',
+        files: [{ path: 'live.prisma', content: 'datasource db {\n  provider = "postgresql"\n}\n' }],
+        configDir: process.cwd(),
+      };
   }
 }
 

@@ -46,7 +46,9 @@ export function registerHostCommands(program: Command): void {
         const found = await getHostByName(name);
         const report = await audited(operations.importHost, { host: found }, cliAuditActor(), () => importHostDomains(found.id));
         for (const vm of report.imported) {
-          console.log(`imported ${vm.name}${vm.differences.length ? ` (first deployment would change: ${vm.differences.join(', ')})` : ''}`);
+          console.log(
+            `imported ${vm.name}${vm.differences.length ? ` (first deployment would change: ${vm.differences.join(', ')})` : ''}`,
+          );
           for (const note of vm.unsupported) console.log(`  - ${note}`);
         }
         for (const skipped of report.skipped) console.log(`skipped ${skipped.name}: ${skipped.reason}`);
@@ -55,21 +57,26 @@ export function registerHostCommands(program: Command): void {
     });
 
   const vm = program.command('vm').description('VMs: list, power');
-  vm
-    .command('list')
+  vm.command('list')
     .option('--host <name>', 'only this host')
     .option('--json', 'print JSON')
     .action(async (options: { host?: string; json?: boolean }) => {
       await withDatabase(async () => {
         const hostId = options.host ? (await getHostByName(options.host)).id : undefined;
         const { vms } = await listVms({ hostId, page: 1 });
-        const rows = vms.map((v) => ({ host: v.host.name, name: v.name, vcpus: v.vcpus, memoryMiB: v.memoryMiB, desired: v.desiredPower, live: v.liveState }));
+        const rows = vms.map((v) => ({
+          host: v.host.name,
+          name: v.name,
+          vcpus: v.vcpus,
+          memoryMiB: v.memoryMiB,
+          desired: v.desiredPower,
+          live: v.liveState,
+        }));
         if (options.json) console.log(JSON.stringify(rows, null, 2));
         else printTable(rows, ['host', 'name', 'vcpus', 'memoryMiB', 'desired', 'live']);
       });
     });
-  vm
-    .command('power')
+  vm.command('power')
     .description(`power action on a VM: ${POWER_ACTIONS.join(' | ')}`)
     .argument('<host/vm>', 'e.g. hv1/web1')
     .argument('<action>')
@@ -79,7 +86,9 @@ export function registerHostCommands(program: Command): void {
       if (!hostName || !vmName) throw new UsageError('name the VM as <host>/<vm>, e.g. hv1/web1');
       await withDatabase(async () => {
         const target = await getVmByName(await getHostByName(hostName), vmName);
-        const result = await audited(operations.powerVm, { vm: target, power: parsedAction }, cliAuditActor(), () => powerAction(target.id, parsedAction));
+        const result = await audited(operations.powerVm, { vm: target, power: parsedAction }, cliAuditActor(), () =>
+          powerAction(target.id, parsedAction),
+        );
         console.log(result.message);
       });
     });

@@ -89,7 +89,10 @@ function safeJoin(root: string, path: string): string {
 }
 
 /** `render`: validate, render and write files plus manifest.json into `out`. */
-export async function runRender(options: { spec: string; out: string; domainType?: string }, io: CliOutput = consoleOutput): Promise<RenderedHost> {
+export async function runRender(
+  options: { spec: string; out: string; domainType?: string },
+  io: CliOutput = consoleOutput,
+): Promise<RenderedHost> {
   const domainType = parseDomainType(options.domainType);
   const spec = await loadSpec(options.spec);
   const rendered = renderHost(spec, { domainType });
@@ -175,12 +178,20 @@ export function formatPlanTable(result: HostPlan): string {
     vm.restartNeeded ? 'yes' : '-',
     vm.drifted ? vm.drift.join(', ') : '-',
     vm.action === 'removed' && vm.removal
-      ? vm.removal.deleteDisks ? `delete disks: ${vm.removal.disks.join(', ')}` : `keep disks: ${vm.removal.disks.join(', ')}`
-      : vm.action === 'unmanaged' ? 'no longer in the spec; left on the host' : vm.changes.join(', ') || '-',
+      ? vm.removal.deleteDisks
+        ? `delete disks: ${vm.removal.disks.join(', ')}`
+        : `keep disks: ${vm.removal.disks.join(', ')}`
+      : vm.action === 'unmanaged'
+        ? 'no longer in the spec; left on the host'
+        : vm.changes.join(', ') || '-',
   ]);
   const header = ['VM', 'ACTION', 'RESTART', 'DRIFT', 'CHANGES'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const format = (row: string[]) => row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('  ').trimEnd();
+  const format = (row: string[]) =>
+    row
+      .map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!)))
+      .join('  ')
+      .trimEnd();
   if (rows.length > 0) {
     lines.push(format(header));
     for (const row of rows) lines.push(format(row));
@@ -256,5 +267,7 @@ export function registerSpecCommands(program: Command): void {
     .option('--live <dir>', 'folder of `virsh dumpxml` outputs named <vm>.xml')
     .option('--json', 'print the plan as JSON')
     .option('--domain-type <type>', 'libvirt domain type: kvm, or qemu on hosts without /dev/kvm', 'kvm')
-    .action((options: { spec: string; deployed?: string; live?: string; json?: boolean; domainType?: string }) => guarded(() => runPlan(options)));
+    .action((options: { spec: string; deployed?: string; live?: string; json?: boolean; domainType?: string }) =>
+      guarded(() => runPlan(options)),
+    );
 }

@@ -22,8 +22,12 @@ export function registerTokenCommands(program: Command): void {
       const input = validate(createTokenInputSchema, { name: options.name, role: options.role, expiresInDays: options.expiresDays });
       await withDatabase(async () => {
         const owner = await findUserOrThrow(options.user);
-        const created = await audited(operations.createToken, { owner, name: input.name }, cliAuditActor(), () => createApiToken(owner.id, input));
-        console.error(`Token "${created.token.name}" for ${owner.username} with role ${created.token.role}. Store it now; it is not shown again:`);
+        const created = await audited(operations.createToken, { owner, name: input.name }, cliAuditActor(), () =>
+          createApiToken(owner.id, input),
+        );
+        console.error(
+          `Token "${created.token.name}" for ${owner.username} with role ${created.token.role}. Store it now; it is not shown again:`,
+        );
         console.log(created.secret);
       });
     });
@@ -49,7 +53,9 @@ export function registerTokenCommands(program: Command): void {
     .action(async (id: string) => {
       validate(z.uuid('Not a valid token id'), id);
       await withDatabase(async () => {
-        const revoked = await audited(operations.revokeToken, { tokenId: id }, cliAuditActor(), () => revokeApiTokenOrThrow(id, { id: '', role: 'admin' }));
+        const revoked = await audited(operations.revokeToken, { tokenId: id }, cliAuditActor(), () =>
+          revokeApiTokenOrThrow(id, { id: '', role: 'admin' }),
+        );
         console.log(`Token "${revoked.name}" revoked.`);
       });
     });

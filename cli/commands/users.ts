@@ -28,7 +28,9 @@ export function registerUserCommands(program: Command): void {
       const { password, generated } = await passwordFrom(options);
       const input = validate(createUserInputSchema, { username, role: options.role, displayName: options.displayName, password });
       await withDatabase(async () => {
-        const created = await audited(operations.createUser, input, cliAuditActor(), () => createUser({ ...input, mustChangePassword: generated }));
+        const created = await audited(operations.createUser, input, cliAuditActor(), () =>
+          createUser({ ...input, mustChangePassword: generated }),
+        );
         console.log(`Created ${created.username} (${created.role}).`);
         if (generated) console.log(`Password (shown once; they must change it at first login): ${password}`);
       });
@@ -69,8 +71,12 @@ export function registerUserCommands(program: Command): void {
       const { password, generated } = await passwordFrom(options);
       await withDatabase(async () => {
         const found = await findUserOrThrow(username);
-        const revoked = await audited(operations.resetPassword, { user: found }, cliAuditActor(), () => resetPassword(found.id, password, generated));
-        console.log(`Password of ${found.username} reset; ${revoked.sessionsEnded} session(s) ended, ${revoked.tokensRevoked} API token(s) revoked.`);
+        const revoked = await audited(operations.resetPassword, { user: found }, cliAuditActor(), () =>
+          resetPassword(found.id, password, generated),
+        );
+        console.log(
+          `Password of ${found.username} reset; ${revoked.sessionsEnded} session(s) ended, ${revoked.tokensRevoked} API token(s) revoked.`,
+        );
         if (generated) console.log(`New password (shown once; they must change it at next login): ${password}`);
       });
     });
@@ -78,13 +84,21 @@ export function registerUserCommands(program: Command): void {
   for (const disabled of [true, false]) {
     user
       .command(disabled ? 'disable' : 'enable')
-      .description(disabled ? 'disable a user: no sign-in, sessions ended, API tokens refused (not the last enabled admin)' : 'enable a disabled user again')
+      .description(
+        disabled
+          ? 'disable a user: no sign-in, sessions ended, API tokens refused (not the last enabled admin)'
+          : 'enable a disabled user again',
+      )
       .argument('<username>')
       .action(async (username: string) => {
         await withDatabase(async () => {
           const found = await findUserOrThrow(username);
-          const result = await audited(operations.setUserDisabled, { user: found, disabled }, cliAuditActor(), () => setUserDisabled(found.id, disabled));
-          console.log(disabled ? `${found.username} is disabled; ${result.sessionsEnded} session(s) ended.` : `${found.username} is enabled.`);
+          const result = await audited(operations.setUserDisabled, { user: found, disabled }, cliAuditActor(), () =>
+            setUserDisabled(found.id, disabled),
+          );
+          console.log(
+            disabled ? `${found.username} is disabled; ${result.sessionsEnded} session(s) ended.` : `${found.username} is enabled.`,
+          );
         });
       });
   }

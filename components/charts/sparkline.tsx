@@ -1,7 +1,19 @@
 // A small line chart (SVG, rendered on the server) of a metric over time.
 type Point = { at: Date; value: number };
 
-export function Sparkline({ points, max, unit, label, testId }: { points: Point[]; max?: number; unit: string; label: string; testId?: string }) {
+export function Sparkline({
+  points,
+  max,
+  unit,
+  label,
+  testId,
+}: {
+  points: Point[];
+  max?: number;
+  unit: string;
+  label: string;
+  testId?: string;
+}) {
   const width = 320;
   const height = 64;
   if (points.length < 2) {
@@ -21,10 +33,24 @@ export function Sparkline({ points, max, unit, label, testId }: { points: Point[
     <figure className="grid gap-1" data-testid={testId}>
       <figcaption className="flex justify-between text-xs text-muted-foreground">
         <span>{label}</span>
-        <span className="font-mono">{last.value.toFixed(1)} {unit}</span>
+        <span className="font-mono">
+          {last.value.toFixed(1)} {unit}
+        </span>
       </figcaption>
-      <svg viewBox={`0 0 ${width} ${height}`} className="h-16 w-full rounded border bg-muted/30" preserveAspectRatio="none" role="img" aria-label={`${label}, last ${last.value.toFixed(1)} ${unit}`}>
-        <polyline fill="none" stroke="var(--primary)" strokeWidth="1.5" vectorEffect="non-scaling-stroke" points={points.map((p) => `${x(p).toFixed(1)},${y(p).toFixed(1)}`).join(' ')} />
+      <svg
+        viewBox={`0 0 ${width} ${height}`}
+        className="h-16 w-full rounded border bg-muted/30"
+        preserveAspectRatio="none"
+        role="img"
+        aria-label={`${label}, last ${last.value.toFixed(1)} ${unit}`}
+      >
+        <polyline
+          fill="none"
+          stroke="var(--primary)"
+          strokeWidth="1.5"
+          vectorEffect="non-scaling-stroke"
+          points={points.map((p) => `${x(p).toFixed(1)},${y(p).toFixed(1)}`).join(' ')}
+        />
       </svg>
     </figure>
   );

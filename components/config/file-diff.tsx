@@ -4,7 +4,10 @@ import dynamic from 'next/dynamic';
 import { useTheme } from 'next-themes';
 import { useNonce } from '@/lib/security/nonce-context';
 
-const DiffViewer = dynamic(() => import('react-diff-viewer-continued'), { ssr: false, loading: () => <p className="p-4 text-sm text-muted-foreground">Loading diff…</p> });
+const DiffViewer = dynamic(() => import('react-diff-viewer-continued'), {
+  ssr: false,
+  loading: () => <p className="p-4 text-sm text-muted-foreground">Loading diff…</p>,
+});
 
 export function FileDiff({ path, deployed, desired }: { path: string; deployed: string; desired: string }) {
   const { resolvedTheme } = useTheme();

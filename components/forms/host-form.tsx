@@ -10,16 +10,39 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { NativeSelect } from '@/components/ui/select';
 import { Textarea } from '@/components/ui/textarea';
-import { Field, IssueList, issuesUnder, listFromText, numberOrText, RowsEditor, Section, type Issue } from '@/components/forms/spec-form-kit';
+import {
+  Field,
+  IssueList,
+  issuesUnder,
+  listFromText,
+  numberOrText,
+  RowsEditor,
+  Section,
+  type Issue,
+} from '@/components/forms/spec-form-kit';
 import type { HostSpec } from '@/lib/spec';
 
 type PoolRow = { name: string; path: string };
 type ImageRow = { name: string; path: string; format: string; description: string };
 
 const BOND_EXAMPLE = '[{ "name": "bond0", "interfaces": ["eno1", "eno2"], "mode": "802.3ad", "macAddress": "52:54:00:aa:bb:01" }]';
-const BRIDGE_EXAMPLE = '[{ "name": "br0", "uplink": { "kind": "bond", "name": "bond0" }, "macAddress": "52:54:00:aa:bb:02", "ipv4": { "dhcp": true } }]';
+const BRIDGE_EXAMPLE =
+  '[{ "name": "br0", "uplink": { "kind": "bond", "name": "bond0" }, "macAddress": "52:54:00:aa:bb:02", "ipv4": { "dhcp": true } }]';
 
-const FIELD_PATHS = ['name', 'address', 'sshPort', 'sshUser', 'flavour', 'cpuVendor', 'libvirtUri', 'description', 'network.nics', 'network.libvirtNetworks', 'network.bonds', 'network.bridges'];
+const FIELD_PATHS = [
+  'name',
+  'address',
+  'sshPort',
+  'sshUser',
+  'flavour',
+  'cpuVendor',
+  'libvirtUri',
+  'description',
+  'network.nics',
+  'network.libvirtNetworks',
+  'network.bonds',
+  'network.bridges',
+];
 const LIST_PATHS = ['storagePools', 'baseImages', 'network.bonds', 'network.bridges'];
 
 export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostSpec }) {
@@ -40,8 +63,11 @@ export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostS
     bridges: initial?.network.bridges.length ? JSON.stringify(initial.network.bridges, null, 2) : '',
   });
   const [pools, setPools] = React.useState<PoolRow[]>((initial?.storagePools ?? []).map((p) => ({ name: p.name, path: p.path })));
-  const [images, setImages] = React.useState<ImageRow[]>((initial?.baseImages ?? []).map((i) => ({ name: i.name, path: i.path, format: i.format, description: i.description })));
-  const set = (key: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setF({ ...f, [key]: e.target.value });
+  const [images, setImages] = React.useState<ImageRow[]>(
+    (initial?.baseImages ?? []).map((i) => ({ name: i.name, path: i.path, format: i.format, description: i.description })),
+  );
+  const set = (key: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
+    setF({ ...f, [key]: e.target.value });
 
   const save = useAction(saveHostAction, {
     onSuccess: ({ data }) => {
@@ -129,7 +155,10 @@ export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostS
           <Textarea value={f.description} onChange={set('description')} className="min-h-16 font-sans text-sm" />
         </Field>
       </Section>
-      <Section title="Networking" description="NICs that bonds, bridges and direct (macvtap) interfaces may use; bonds and bridges with fixed MACs keep their addresses across reboots.">
+      <Section
+        title="Networking"
+        description="NICs that bonds, bridges and direct (macvtap) interfaces may use; bonds and bridges with fixed MACs keep their addresses across reboots."
+      >
         <div className="grid gap-4 sm:grid-cols-2">
           <Field label="Physical NICs" path="network.nics" issues={issues} hint="Comma-separated, e.g. eno1, eno2.">
             <Input value={f.nics} onChange={set('nics')} />
@@ -178,8 +207,12 @@ export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostS
         />
       </Section>
       <div className="flex gap-2">
-        <Button type="submit" disabled={save.isPending}>{hostId ? 'Save host' : 'Add host'}</Button>
-        <Button type="button" variant="ghost" onClick={() => router.back()}>Cancel</Button>
+        <Button type="submit" disabled={save.isPending}>
+          {hostId ? 'Save host' : 'Add host'}
+        </Button>
+        <Button type="button" variant="ghost" onClick={() => router.back()}>
+          Cancel
+        </Button>
       </div>
     </form>
   );

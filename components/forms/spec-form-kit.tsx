@@ -30,7 +30,13 @@ export function listFromText(value: string): string[] {
   return value.split(/[,\s]+/).filter(Boolean);
 }
 
-type FieldProps = { label: string; path: string; issues: Issue[]; hint?: string; children: React.ReactElement<{ id?: string; 'aria-invalid'?: boolean }> };
+type FieldProps = {
+  label: string;
+  path: string;
+  issues: Issue[];
+  hint?: string;
+  children: React.ReactElement<{ id?: string; 'aria-invalid'?: boolean }>;
+};
 
 export function Field({ label, path, issues, hint, children }: FieldProps) {
   const id = `spec-${path.replace(/[^a-zA-Z0-9]/g, '-')}`;
@@ -106,7 +112,9 @@ export function RowsEditor<Row extends Record<string, string>>({
             <thead>
               <tr>
                 {columns.map((c) => (
-                  <th key={c.key} className="px-1 pb-1 text-left text-xs font-medium text-muted-foreground">{c.label}</th>
+                  <th key={c.key} className="px-1 pb-1 text-left text-xs font-medium text-muted-foreground">
+                    {c.label}
+                  </th>
                 ))}
                 <th />
               </tr>
@@ -117,7 +125,11 @@ export function RowsEditor<Row extends Record<string, string>>({
                   {columns.map((c) => {
                     const cellPath = `${name}[${index}].${c.path ? c.path(row) : c.key}`;
                     const invalid = issues.some((i) => i.path === cellPath);
-                    const common = { 'aria-label': `${c.label} of ${name} ${index + 1}`, 'aria-invalid': invalid || undefined, className: cn('h-8', c.width) };
+                    const common = {
+                      'aria-label': `${c.label} of ${name} ${index + 1}`,
+                      'aria-invalid': invalid || undefined,
+                      className: cn('h-8', c.width),
+                    };
                     return (
                       <td key={c.key} className="px-1 py-1 align-top">
                         {c.applies && !c.applies(row) ? (
@@ -125,17 +137,31 @@ export function RowsEditor<Row extends Record<string, string>>({
                         ) : c.options ? (
                           <NativeSelect {...common} value={row[c.key]} onChange={(e) => update(index, c.key, e.target.value)}>
                             {c.options.map((o) => (
-                              <option key={o} value={o}>{o || '—'}</option>
+                              <option key={o} value={o}>
+                                {o || '—'}
+                              </option>
                             ))}
                           </NativeSelect>
                         ) : (
-                          <Input {...common} value={row[c.key]} placeholder={c.placeholder} readOnly={c.readOnly} onChange={(e) => update(index, c.key, e.target.value)} />
+                          <Input
+                            {...common}
+                            value={row[c.key]}
+                            placeholder={c.placeholder}
+                            readOnly={c.readOnly}
+                            onChange={(e) => update(index, c.key, e.target.value)}
+                          />
                         )}
                       </td>
                     );
                   })}
                   <td className="px-1 py-1 align-top">
-                    <Button type="button" variant="ghost" size="icon" aria-label={`Remove ${name} ${index + 1}`} onClick={() => onChange(rows.filter((_, i) => i !== index))}>
+                    <Button
+                      type="button"
+                      variant="ghost"
+                      size="icon"
+                      aria-label={`Remove ${name} ${index + 1}`}
+                      onClick={() => onChange(rows.filter((_, i) => i !== index))}
+                    >
                       <Trash2 />
                     </Button>
                   </td>

@@ -9,14 +9,43 @@ import { Button } from '@/components/ui/button';
 import { Input } from '@/components/ui/input';
 import { NativeSelect } from '@/components/ui/select';
 import { Textarea } from '@/components/ui/textarea';
-import { Field, IssueList, issuesUnder, listFromText, numberOrText, RowsEditor, Section, type Issue } from '@/components/forms/spec-form-kit';
+import {
+  Field,
+  IssueList,
+  issuesUnder,
+  listFromText,
+  numberOrText,
+  RowsEditor,
+  Section,
+  type Issue,
+} from '@/components/forms/spec-form-kit';
 import type { HostSpec, VmSpec } from '@/lib/spec';
 
-type DiskRow = { sourceType: string; pool: string; volume: string; path: string; sizeGiB: string; format: string; baseImage: string; bus: string };
+type DiskRow = {
+  sourceType: string;
+  pool: string;
+  volume: string;
+  path: string;
+  sizeGiB: string;
+  format: string;
+  baseImage: string;
+  bus: string;
+};
 type NicRow = { type: string; target: string; mac: string };
 
 const TARGET_KEY: Record<string, string> = { bridge: 'bridge', direct: 'dev', network: 'network' };
-const FIELD_PATHS = ['name', 'vcpus', 'memoryMiB', 'machine', 'firmware', 'powerState', 'description', 'tags', 'cloudInit.userData', 'cloudInit'];
+const FIELD_PATHS = [
+  'name',
+  'vcpus',
+  'memoryMiB',
+  'machine',
+  'firmware',
+  'powerState',
+  'description',
+  'tags',
+  'cloudInit.userData',
+  'cloudInit',
+];
 const LIST_PATHS = ['disks', 'interfaces'];
 
 function diskRow(d: VmSpec['disks'][number]): DiskRow {
@@ -65,7 +94,8 @@ export function VmForm({ hostId, host, vmId, initial }: { hostId: string; host: 
   const firstBridge = host.network.bridges[0]?.name ?? '';
   const [disks, setDisks] = React.useState<DiskRow[]>((initial?.disks ?? []).map(diskRow));
   const [nics, setNics] = React.useState<NicRow[]>((initial?.interfaces ?? []).map(nicRow));
-  const set = (key: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => setF({ ...f, [key]: e.target.value });
+  const set = (key: keyof typeof f) => (e: React.ChangeEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) =>
+    setF({ ...f, [key]: e.target.value });
   const flag = (key: keyof typeof flags) => (e: React.ChangeEvent<HTMLInputElement>) => setFlags({ ...flags, [key]: e.target.checked });
 
   const save = useAction(saveVmAction, {
@@ -85,7 +115,10 @@ export function VmForm({ hostId, host, vmId, initial }: { hostId: string; host: 
       machine: f.machine.trim(),
       firmware: f.firmware,
       disks: disks.map((d) => ({
-        source: d.sourceType === 'file' ? { type: 'file', path: d.path.trim() } : { type: 'volume', pool: d.pool.trim(), volume: d.volume.trim() },
+        source:
+          d.sourceType === 'file'
+            ? { type: 'file', path: d.path.trim() }
+            : { type: 'volume', pool: d.pool.trim(), volume: d.volume.trim() },
         sizeGiB: numberOrText(d.sizeGiB),
         format: d.format,
         ...(d.baseImage ? { baseImage: d.baseImage } : {}),
@@ -121,7 +154,12 @@ export function VmForm({ hostId, host, vmId, initial }: { hostId: string; host: 
       <IssueList issues={issues.filter((i) => !shownAtField(i))} title="Please fix:" />
       <Section title="Machine">
         <div className="grid gap-4 sm:grid-cols-3">
-          <Field label="Name" path="name" issues={issues} hint={initial ? `UUID ${initial.uuid}` : 'Lower-case letters, digits and dashes.'}>
+          <Field
+            label="Name"
+            path="name"
+            issues={issues}
+            hint={initial ? `UUID ${initial.uuid}` : 'Lower-case letters, digits and dashes.'}
+          >
             <Input value={f.name} onChange={set('name')} placeholder="web1" />
           </Field>
           <Field label="vCPUs" path="vcpus" issues={issues}>
@@ -160,14 +198,35 @@ export function VmForm({ hostId, host, vmId, initial }: { hostId: string; host: 
           name="disks"
           rows={disks}
           onChange={setDisks}
-          blank={() => ({ sourceType: 'volume', pool: firstPool, volume: '', path: '', sizeGiB: '20', format: 'qcow2', baseImage: '', bus: 'virtio' })}
+          blank={() => ({
+            sourceType: 'volume',
+            pool: firstPool,
+            volume: '',
+            path: '',
+            sizeGiB: '20',
+            format: 'qcow2',
+            baseImage: '',
+            bus: 'virtio',
+          })}
           issues={issues}
           addLabel="Add disk"
           columns={[
             { key: 'sourceType', label: 'Source', options: ['volume', 'file'], width: 'w-28' },
             { key: 'pool', label: 'Pool', path: () => 'source.pool', placeholder: 'default', applies: (r) => r.sourceType !== 'file' },
-            { key: 'volume', label: 'Volume', path: () => 'source.volume', placeholder: 'web1-root.qcow2', applies: (r) => r.sourceType !== 'file' },
-            { key: 'path', label: 'File', path: () => 'source.path', placeholder: '/srv/vm/web1.qcow2', applies: (r) => r.sourceType === 'file' },
+            {
+              key: 'volume',
+              label: 'Volume',
+              path: () => 'source.volume',
+              placeholder: 'web1-root.qcow2',
+              applies: (r) => r.sourceType !== 'file',
+            },
+            {
+              key: 'path',
+              label: 'File',
+              path: () => 'source.path',
+              placeholder: '/srv/vm/web1.qcow2',
+              applies: (r) => r.sourceType === 'file',
+            },
             { key: 'sizeGiB', label: 'Size (GiB)', width: 'w-20' },
             { key: 'format', label: 'Format', options: ['qcow2', 'raw'], width: 'w-24' },
             { key: 'baseImage', label: 'Base image', options: ['', ...host.baseImages.map((i) => i.name)], width: 'w-32' },
@@ -175,7 +234,10 @@ export function VmForm({ hostId, host, vmId, initial }: { hostId: string; host: 
           ]}
         />
       </Section>
-      <Section title="Network interfaces" description="virtio NICs on a host bridge, directly on a host NIC (macvtap, bridge mode), or on a libvirt network. MACs are assigned once.">
+      <Section
+        title="Network interfaces"
+        description="virtio NICs on a host bridge, directly on a host NIC (macvtap, bridge mode), or on a libvirt network. MACs are assigned once."
+      >
         <RowsEditor
           name="interfaces"
           rows={nics}
@@ -204,7 +266,10 @@ export function VmForm({ hostId, host, vmId, initial }: { hostId: string; host: 
         </Field>
       </Section>
       {initial && (
-        <Section title="Removal" description="Removing takes effect at the next deployment. Disks are kept unless you also ask for them to be deleted.">
+        <Section
+          title="Removal"
+          description="Removing takes effect at the next deployment. Disks are kept unless you also ask for them to be deleted."
+        >
           <div className="flex flex-wrap gap-x-6 gap-y-2">
             {check('remove', 'Remove this VM from the host')}
             {flags.remove && check('deleteDisks', 'Also delete its disks')}
@@ -212,8 +277,12 @@ export function VmForm({ hostId, host, vmId, initial }: { hostId: string; host: 
         </Section>
       )}
       <div className="flex gap-2">
-        <Button type="submit" disabled={save.isPending}>{vmId ? 'Save VM' : 'Add VM'}</Button>
-        <Button type="button" variant="ghost" onClick={() => router.back()}>Cancel</Button>
+        <Button type="submit" disabled={save.isPending}>
+          {vmId ? 'Save VM' : 'Add VM'}
+        </Button>
+        <Button type="button" variant="ghost" onClick={() => router.back()}>
+          Cancel
+        </Button>
       </div>
     </form>
   );

@@ -67,8 +67,16 @@ export function PowerButtons({ vmId, vmName = 'this VM', liveState, canOperate }
           );
         })}
       </div>
-      {error && <Alert variant="destructive" data-testid="power-error">{String(error)}</Alert>}
-      {!error && message && !power.isPending && <Alert variant="success" data-testid="power-message">{message}</Alert>}
+      {error && (
+        <Alert variant="destructive" data-testid="power-error">
+          {String(error)}
+        </Alert>
+      )}
+      {!error && message && !power.isPending && (
+        <Alert variant="success" data-testid="power-message">
+          {message}
+        </Alert>
+      )}
     </div>
   );
 }

@@ -24,7 +24,10 @@ export function Sidebar({ role }: { role: Role }) {
                 key={href}
                 href={href}
                 aria-current={active ? 'page' : undefined}
-                className={cn('flex items-center gap-3 rounded-md px-3 py-2 text-sm text-muted-foreground hover:bg-muted hover:text-foreground', active && 'bg-muted font-medium text-foreground')}
+                className={cn(
+                  'flex items-center gap-3 rounded-md px-3 py-2 text-sm text-muted-foreground hover:bg-muted hover:text-foreground',
+                  active && 'bg-muted font-medium text-foreground',
+                )}
               >
                 <Icon className="size-4" /> {label}
               </Link>

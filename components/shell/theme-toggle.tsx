@@ -11,7 +11,14 @@ export function ThemeToggle() {
   const next = order[(order.indexOf(theme as (typeof order)[number]) + 1) % order.length]!;
   const Icon = theme === 'light' ? Sun : theme === 'dark' ? Moon : Monitor;
   return (
-    <Button variant="ghost" size="icon" aria-label={`Theme: ${theme}. Switch to ${next}`} title={`Theme: ${theme}`} onClick={() => setTheme(next)} suppressHydrationWarning>
+    <Button
+      variant="ghost"
+      size="icon"
+      aria-label={`Theme: ${theme}. Switch to ${next}`}
+      title={`Theme: ${theme}`}
+      onClick={() => setTheme(next)}
+      suppressHydrationWarning
+    >
       <Icon />
     </Button>
   );

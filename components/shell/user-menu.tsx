@@ -6,7 +6,14 @@ import { useAction } from 'next-safe-action/hooks';
 import { logoutAction } from '@/lib/actions/auth';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
-import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuLabel, DropdownMenuSeparator, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu';
 
 export function UserMenu({ username, role }: { username: string; role: string }) {
   const logout = useAction(logoutAction);
@@ -16,7 +23,9 @@ export function UserMenu({ username, role }: { username: string; role: string })
         <Button variant="ghost" className="gap-2" data-testid="user-menu">
           <UserRound />
           <span data-testid="current-user">{username}</span>
-          <Badge variant="muted" data-testid="current-role">{role}</Badge>
+          <Badge variant="muted" data-testid="current-role">
+            {role}
+          </Badge>
         </Button>
       </DropdownMenuTrigger>
       <DropdownMenuContent align="end">

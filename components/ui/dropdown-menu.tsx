@@ -15,9 +15,19 @@ export function DropdownMenuContent({ className, ...props }: React.ComponentProp
   );
 }
 export function DropdownMenuItem({ className, ...props }: React.ComponentProps<typeof Menu.Item>) {
-  return <Menu.Item className={cn('flex cursor-default select-none items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none data-[highlighted]:bg-muted', className)} {...props} />;
+  return (
+    <Menu.Item
+      className={cn(
+        'flex cursor-default select-none items-center gap-2 rounded-sm px-2 py-1.5 text-sm outline-none data-[highlighted]:bg-muted',
+        className,
+      )}
+      {...props}
+    />
+  );
 }
 export function DropdownMenuLabel({ className, ...props }: React.ComponentProps<typeof Menu.Label>) {
   return <Menu.Label className={cn('px-2 py-1.5 text-xs text-muted-foreground', className)} {...props} />;
 }
-export const DropdownMenuSeparator = (props: React.ComponentProps<typeof Menu.Separator>) => <Menu.Separator className="my-1 h-px bg-border" {...props} />;
+export const DropdownMenuSeparator = (props: React.ComponentProps<typeof Menu.Separator>) => (
+  <Menu.Separator className="my-1 h-px bg-border" {...props} />
+);

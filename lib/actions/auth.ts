@@ -7,7 +7,14 @@ import { DomainError } from '@/lib/errors';
 import { changePasswordInputSchema, loginInputSchema, setupInputSchema } from '@/lib/auth/account-input';
 import { login } from '@/lib/auth/login';
 import { safeNext } from '@/lib/auth/safe-next';
-import { createSession, deleteSession, readSessionCookie, sessionCookieName, sessionCookieOptions, validateSession } from '@/lib/auth/sessions';
+import {
+  createSession,
+  deleteSession,
+  readSessionCookie,
+  sessionCookieName,
+  sessionCookieOptions,
+  validateSession,
+} from '@/lib/auth/sessions';
 import { isSecureRequest } from '@/lib/auth/request-meta';
 import { audit } from '@/lib/auth/audit';
 import { changeOwnPassword, completeSetup } from '@/lib/auth/users';
@@ -42,10 +49,24 @@ export const setupAction = actionClient
   .action(
     withFieldErrors(async ({ parsedInput, ctx }) => {
       const user = await completeSetup(parsedInput).catch(async (error: unknown) => {
-        if (error instanceof DomainError) await audit({ action: 'auth.setup', actorName: parsedInput.username, ip: ctx.ip, outcome: 'failed', details: { reason: error.message } });
+        if (error instanceof DomainError)
+          await audit({
+            action: 'auth.setup',
+            actorName: parsedInput.username,
+            ip: ctx.ip,
+            outcome: 'failed',
+            details: { reason: error.message },
+          });
         throw error;
       });
-      await audit({ action: 'user.create', actor: user, ip: ctx.ip, targetType: 'user', targetId: user.id, details: { role: 'admin', firstRun: true } });
+      await audit({
+        action: 'user.create',
+        actor: user,
+        ip: ctx.ip,
+        targetType: 'user',
+        targetId: user.id,
+        details: { role: 'admin', firstRun: true },
+      });
       const session = await createSession(user.id, { ip: ctx.ip, userAgent: ctx.userAgent });
       const secure = isSecureRequest(await headers());
       (await cookies()).set(sessionCookieName(secure), session.token, sessionCookieOptions(secure));
@@ -60,10 +81,12 @@ export const changePasswordAction = authedAction
     withFieldErrors(async ({ parsedInput, ctx }) => {
       const token = readSessionCookie(await cookies(), isSecureRequest(await headers()));
       const entry = { action: 'user.change-password', actor: ctx.user, ip: ctx.ip, targetType: 'user', targetId: ctx.user.id } as const;
-      const revoked = await changeOwnPassword(ctx.user.id, parsedInput.currentPassword, parsedInput.newPassword, token).catch(async (error: unknown) => {
-        if (error instanceof DomainError) await audit({ ...entry, outcome: 'failed' });
-        throw error;
-      });
+      const revoked = await changeOwnPassword(ctx.user.id, parsedInput.currentPassword, parsedInput.newPassword, token).catch(
+        async (error: unknown) => {
+          if (error instanceof DomainError) await audit({ ...entry, outcome: 'failed' });
+          throw error;
+        },
+      );
       await audit({ ...entry, details: revoked });
       return { message: 'Password changed. Your other sessions were signed out and your API tokens revoked.' };
     }),

@@ -18,6 +18,8 @@ export const consoleTicketAction = authedAction
   .metadata({ actionName: 'console.ticket', role: 'operator' })
   .inputSchema(ticketInput)
   .action(async ({ parsedInput: { vmId, type }, ctx }) => {
-    const issued = await audited(operations.consoleTicket, { vmId, kind: type }, webActor(ctx), () => issueConsoleTicket(ctx.user, vmId, type));
+    const issued = await audited(operations.consoleTicket, { vmId, kind: type }, webActor(ctx), () =>
+      issueConsoleTicket(ctx.user, vmId, type),
+    );
     return { url: issued.url, expiresAt: issued.expiresAt.toISOString() };
   });

@@ -26,7 +26,9 @@ export const confirmHostKeyAction = authedAction
   .action(async ({ parsedInput: { hostId, fingerprint }, ctx }) => {
     const host = await getHostOrThrow(hostId);
     try {
-      return await audited(operations.pinHostKey, { host, fingerprint }, webActor(ctx), () => confirmHostKey(hostId, fingerprint, ctx.user));
+      return await audited(operations.pinHostKey, { host, fingerprint }, webActor(ctx), () =>
+        confirmHostKey(hostId, fingerprint, ctx.user),
+      );
     } finally {
       revalidatePath(`/hosts/${hostId}`);
     }

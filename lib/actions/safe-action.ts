@@ -40,8 +40,17 @@ export const authedAction = actionClient.use(async ({ next, metadata, ctx }) => 
   const user = await getCurrentUser();
   if (!user) throw new DomainError('unauthenticated', 'Your session has ended: log in again.');
   if (user.mustChangePassword && !ALLOWED_WHILE_PASSWORD_CHANGE_REQUIRED.includes(metadata.actionName)) {
-    await audit({ action: metadata.actionName, actor: user, ip: ctx.ip, outcome: 'denied', details: { reason: 'password change required' } });
-    throw new DomainError('password_change_required', 'Choose your own password first (Settings → Account): an admin set your current one.');
+    await audit({
+      action: metadata.actionName,
+      actor: user,
+      ip: ctx.ip,
+      outcome: 'denied',
+      details: { reason: 'password change required' },
+    });
+    throw new DomainError(
+      'password_change_required',
+      'Choose your own password first (Settings → Account): an admin set your current one.',
+    );
   }
   const required = metadata.role ?? 'viewer';
   if (!hasRole(user.role, required)) {
@@ -66,7 +75,8 @@ export function withFieldErrors<A extends unknown[], R>(body: (...args: A) => Pr
     try {
       return await body(...args);
     } catch (error) {
-      if (error instanceof DomainError && error.field) returnValidationErrors(z.object({}), { [error.field]: { _errors: [error.message] } } as never);
+      if (error instanceof DomainError && error.field)
+        returnValidationErrors(z.object({}), { [error.field]: { _errors: [error.message] } } as never);
       throw error;
     }
   };

@@ -13,7 +13,9 @@ export const createTokenAction = authedAction
   .inputSchema(createTokenInputSchema)
   .action(
     withFieldErrors(async ({ parsedInput, ctx }) => {
-      const { token, secret } = await audited(operations.createToken, { owner: ctx.user, name: parsedInput.name }, webActor(ctx), () => createApiToken(ctx.user.id, parsedInput));
+      const { token, secret } = await audited(operations.createToken, { owner: ctx.user, name: parsedInput.name }, webActor(ctx), () =>
+        createApiToken(ctx.user.id, parsedInput),
+      );
       revalidatePath('/settings/tokens');
       return { secret, name: token.name, role: token.role };
     }),
@@ -23,7 +25,9 @@ export const revokeTokenAction = authedAction
   .metadata({ actionName: 'token.revoke' })
   .inputSchema(revokeTokenInputSchema)
   .action(async ({ parsedInput, ctx }) => {
-    const token = await audited(operations.revokeToken, { tokenId: parsedInput.tokenId }, webActor(ctx), () => revokeApiTokenOrThrow(parsedInput.tokenId, ctx.user));
+    const token = await audited(operations.revokeToken, { tokenId: parsedInput.tokenId }, webActor(ctx), () =>
+      revokeApiTokenOrThrow(parsedInput.tokenId, ctx.user),
+    );
     revalidatePath('/settings/tokens');
     return { message: `Token ${token.name} revoked.` };
   });

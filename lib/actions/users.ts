@@ -15,7 +15,9 @@ export const createUserAction = authedAction
   .inputSchema(createUserInputSchema)
   .action(
     withFieldErrors(async ({ parsedInput, ctx }) => {
-      const user = await audited(operations.createUser, parsedInput, webActor(ctx), () => createUser({ ...parsedInput, mustChangePassword: true }, ctx.user));
+      const user = await audited(operations.createUser, parsedInput, webActor(ctx), () =>
+        createUser({ ...parsedInput, mustChangePassword: true }, ctx.user),
+      );
       revalidatePath('/settings/users');
       return { message: `User ${user.username} created. They must choose a new password at first login.` };
     }),
@@ -26,7 +28,9 @@ export const setRoleAction = authedAction
   .inputSchema(setRoleInputSchema)
   .action(async ({ parsedInput, ctx }) => {
     const target = await findUserOrThrow(parsedInput.userId);
-    const user = await audited(operations.setUserRole, { user: target, role: parsedInput.role }, webActor(ctx), () => setUserRole(target.id, parsedInput.role, ctx.user));
+    const user = await audited(operations.setUserRole, { user: target, role: parsedInput.role }, webActor(ctx), () =>
+      setUserRole(target.id, parsedInput.role, ctx.user),
+    );
     revalidatePath('/settings/users');
     return { message: `${user.username} is now ${user.role}.` };
   });
@@ -38,7 +42,13 @@ export const setDisabledAction = authedAction
   .inputSchema(setDisabledInputSchema)
   .action(async ({ parsedInput: { userId, disabled }, ctx }) => {
     const target = await findUserOrThrow(userId);
-    const user = await audited(operations.setUserDisabled, { user: target, disabled }, webActor(ctx), () => setUserDisabled(target.id, disabled, ctx.user));
+    const user = await audited(operations.setUserDisabled, { user: target, disabled }, webActor(ctx), () =>
+      setUserDisabled(target.id, disabled, ctx.user),
+    );
     revalidatePath('/settings/users');
-    return { message: disabled ? `${user.username} is disabled: their sessions ended and their API tokens no longer work.` : `${user.username} is enabled again.` };
+    return {
+      message: disabled
+        ? `${user.username} is disabled: their sessions ended and their API tokens no longer work.`
+        : `${user.username} is enabled again.`,
+    };
   });

@@ -88,13 +88,24 @@ export function route<E extends Endpoint>(endpoint: E, handler: (ctx: HandlerCon
       // A public endpoint (health) answers whatever the credentials; they only add detail.
       const principal = endpoint.auth === 'public' ? await authenticate(req).catch(() => null) : await authenticate(req);
       if (endpoint.auth !== 'public') {
-        if (!principal) throw new DomainError('unauthenticated', 'Authentication required: send a session cookie or "Authorization: Bearer <token>"');
+        if (!principal)
+          throw new DomainError('unauthenticated', 'Authentication required: send a session cookie or "Authorization: Bearer <token>"');
         const { role, sessionOnly } = endpoint.auth;
         const readOnlyToken = principal.via === 'token' && principal.role === 'viewer' && endpoint.method !== 'GET';
         const denied = !hasRole(principal.role, role) || readOnlyToken || (sessionOnly && principal.via === 'token');
         if (denied) {
-          await audit({ action: `api.${endpoint.id}`, actor: principal.user, via: 'api', ip, outcome: 'denied', details: { required: role, via: principal.via } });
-          const reason = sessionOnly && principal.via === 'token' ? 'API tokens cannot do this; sign in to the web UI' : `This needs the ${role} role; this ${principal.via} has ${principal.role}`;
+          await audit({
+            action: `api.${endpoint.id}`,
+            actor: principal.user,
+            via: 'api',
+            ip,
+            outcome: 'denied',
+            details: { required: role, via: principal.via },
+          });
+          const reason =
+            sessionOnly && principal.via === 'token'
+              ? 'API tokens cannot do this; sign in to the web UI'
+              : `This needs the ${role} role; this ${principal.via} has ${principal.role}`;
           throw new DomainError('forbidden', reason);
         }
         if (principal.via === 'session' && endpoint.method !== 'GET') assertSameOrigin(req);
@@ -126,5 +137,6 @@ function originHost(origin: string | null): string | null {
 function assertSameOrigin(req: NextRequest): void {
   const host = req.headers.get('host');
   const from = originHost(req.headers.get('origin'));
-  if (!from || !host || from !== host) throw new DomainError('forbidden', 'Cross-site request refused: send an API token, or call from the Hostdeck web UI');
+  if (!from || !host || from !== host)
+    throw new DomainError('forbidden', 'Cross-site request refused: send an API token, or call from the Hostdeck web UI');
 }

@@ -8,7 +8,10 @@ import type { FieldIssue } from '@/lib/spec';
 export type ApiErrorCode = ErrorCode;
 
 export function errorResponse(status: number, code: ErrorCode, message: string, fields?: Record<string, string[]>) {
-  return NextResponse.json({ error: { code, message, ...(fields ? { fields } : {}) } }, { status, headers: { 'cache-control': 'no-store' } });
+  return NextResponse.json(
+    { error: { code, message, ...(fields ? { fields } : {}) } },
+    { status, headers: { 'cache-control': 'no-store' } },
+  );
 }
 
 /** The response for a DomainError: its code's status, its message, its fields. */
@@ -23,8 +26,13 @@ export function domainErrorResponse(error: DomainError) {
 export function invalidInputError(what: string, issues: readonly FieldIssue[]): DomainError {
   const fields: Record<string, string[]> = {};
   for (const issue of issues) (fields[issue.path] ??= []).push(issue.message);
-  const summary = issues.slice(0, 5).map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-  return new DomainError('invalid_input', `Invalid ${what}: ${summary}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}`, { fields });
+  const summary = issues
+    .slice(0, 5)
+    .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))
+    .join('; ');
+  return new DomainError('invalid_input', `Invalid ${what}: ${summary}${issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''}`, {
+    fields,
+  });
 }
 
 /** 400 from lib/spec issues (a host or VM spec). */

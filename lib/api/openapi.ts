@@ -19,10 +19,18 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output') {
 
 function parameters(endpoint: Endpoint) {
   const list: object[] = [];
-  for (const [location, schema] of [['path', endpoint.params], ['query', endpoint.query]] as const) {
+  for (const [location, schema] of [
+    ['path', endpoint.params],
+    ['query', endpoint.query],
+  ] as const) {
     if (!schema) continue;
     for (const [name, field] of Object.entries(schema.shape)) {
-      list.push({ name, in: location, required: location === 'path' || !(field as z.ZodType).safeParse(undefined).success, schema: jsonSchema(field as z.ZodType, 'input') });
+      list.push({
+        name,
+        in: location,
+        required: location === 'path' || !(field as z.ZodType).safeParse(undefined).success,
+        schema: jsonSchema(field as z.ZodType, 'input'),
+      });
     }
   }
   return list;
@@ -32,10 +40,14 @@ export function openApiDocument(version: string) {
   const paths: Record<string, Record<string, object>> = {};
   for (const endpoint of Object.values(endpoints) as Endpoint[]) {
     const responses: Record<string, object> = {
-      [String(endpoint.status ?? 200)]: { description: 'Success', content: { 'application/json': { schema: jsonSchema(endpoint.response, 'output') } } },
+      [String(endpoint.status ?? 200)]: {
+        description: 'Success',
+        content: { 'application/json': { schema: jsonSchema(endpoint.response, 'output') } },
+      },
       '400': { $ref: '#/components/responses/Error' },
     };
-    if (endpoint.auth !== 'public') Object.assign(responses, { '401': { $ref: '#/components/responses/Error' }, '403': { $ref: '#/components/responses/Error' } });
+    if (endpoint.auth !== 'public')
+      Object.assign(responses, { '401': { $ref: '#/components/responses/Error' }, '403': { $ref: '#/components/responses/Error' } });
     const operation: Record<string, unknown> = {
       operationId: endpoint.id,
       summary: endpoint.summary,
@@ -53,12 +65,20 @@ export function openApiDocument(version: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Hostdeck API', version, description: 'Hosts, VMs, changes and deployments of Hostdeck. Errors are {"error": {"code", "message", "fields"?}}.' },
+    info: {
+      title: 'Hostdeck API',
+      version,
+      description: 'Hosts, VMs, changes and deployments of Hostdeck. Errors are {"error": {"code", "message", "fields"?}}.',
+    },
     servers: [{ url: '/' }],
     paths,
     components: {
       securitySchemes: {
-        bearerToken: { type: 'http', scheme: 'bearer', description: 'An API token (hdk_…) from Settings → API tokens or `hostdeck token create`' },
+        bearerToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API token (hdk_…) from Settings → API tokens or `hostdeck token create`',
+        },
         sessionCookie: { type: 'apiKey', in: 'cookie', name: 'hostdeck_session' },
       },
       responses: { Error: { description: 'Error', content: { 'application/json': { schema: jsonSchema(errorSchema, 'output') } } } },

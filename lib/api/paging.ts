@@ -11,7 +11,12 @@ export const pagingQuery = {
   pageSize: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE, `At most ${MAX_PAGE_SIZE} a page`).optional(),
 };
 
-export const pagingResponse = { total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), nextPage: z.number().int().nullable() };
+export const pagingResponse = {
+  total: z.number().int(),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  nextPage: z.number().int().nullable(),
+};
 
 export type Paging = { page?: number; pageSize?: number };
 
@@ -29,5 +34,11 @@ export function nextPage(total: number, page: number, pageSize: number): number 
 /** One page of a list already in memory, with its paging info. */
 export function pageOf<T>(items: readonly T[], paging: Paging) {
   const { page, pageSize, skip } = pageWindow(paging);
-  return { items: items.slice(skip, skip + pageSize), total: items.length, page, pageSize, nextPage: nextPage(items.length, page, pageSize) };
+  return {
+    items: items.slice(skip, skip + pageSize),
+    total: items.length,
+    page,
+    pageSize,
+    nextPage: nextPage(items.length, page, pageSize),
+  };
 }

@@ -32,7 +32,10 @@ export async function authenticate(req: NextRequest): Promise<Principal | null> 
   const session = await validateSession(readSessionCookie(req.cookies, isSecureRequest(req.headers)));
   if (!session) return null;
   if (session.user.mustChangePassword) {
-    throw new DomainError('password_change_required', 'Choose your own password first (Settings → Account in the web UI): an admin set your current one');
+    throw new DomainError(
+      'password_change_required',
+      'Choose your own password first (Settings → Account in the web UI): an admin set your current one',
+    );
   }
   return { user: session.user, role: session.user.role, via: 'session' };
 }

@@ -2,5 +2,13 @@
 import type { PublicUser } from '@/lib/auth/users';
 
 export function apiUser(u: PublicUser) {
-  return { id: u.id, username: u.username, displayName: u.displayName, role: u.role, disabled: u.disabled, lastLoginAt: u.lastLoginAt, createdAt: u.createdAt };
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    disabled: u.disabled,
+    lastLoginAt: u.lastLoginAt,
+    createdAt: u.createdAt,
+  };
 }

@@ -10,7 +10,10 @@ export const usernameSchema = z
   .trim()
   .min(2, 'Username must be at least 2 characters')
   .max(64, 'Username must be at most 64 characters')
-  .regex(/^[a-z0-9][a-z0-9._-]*$/, 'Username may use lower-case letters, digits, dot, dash and underscore, and must start with a letter or digit');
+  .regex(
+    /^[a-z0-9][a-z0-9._-]*$/,
+    'Username may use lower-case letters, digits, dot, dash and underscore, and must start with a letter or digit',
+  );
 
 export const passwordSchema = z
   .string({ error: 'Password is required' })
@@ -63,7 +66,12 @@ export const tokenNameSchema = z
 export const createTokenInputSchema = z.object({
   name: tokenNameSchema,
   role: roleSchema,
-  expiresInDays: z.coerce.number().int('Expiry must be a whole number of days').min(1, 'Expiry must be at least 1 day').max(3650, 'Expiry must be at most 3650 days').optional(),
+  expiresInDays: z.coerce
+    .number()
+    .int('Expiry must be a whole number of days')
+    .min(1, 'Expiry must be at least 1 day')
+    .max(3650, 'Expiry must be at most 3650 days')
+    .optional(),
 });
 
 export const revokeTokenInputSchema = z.object({ tokenId: z.uuid('Not a valid token id') });

@@ -158,7 +158,13 @@ async function uncountAddressAttempt(key: string): Promise<Pick<Counted, 'locked
 
 type LockTarget = { targetType: 'user' | 'address'; targetId: string };
 
-export async function login(input: { username: string; password: string; ip?: string | null; userAgent?: string | null; via?: AuditVia }): Promise<LoginResult> {
+export async function login(input: {
+  username: string;
+  password: string;
+  ip?: string | null;
+  userAgent?: string | null;
+  via?: AuditVia;
+}): Promise<LoginResult> {
   const dummyHash = await dummyPasswordHash();
   const username = input.username.trim().toLowerCase();
   const ip = input.ip ? input.ip.slice(0, MAX_CLIENT_IP_LENGTH) : null;
@@ -166,7 +172,15 @@ export async function login(input: { username: string; password: string; ip?: st
   const via = input.via;
   const now = new Date();
   const lockAudit = (target: LockTarget, until: Date, failures: number) =>
-    audit({ action: 'auth.login.lock', actorName: username, ...target, ip, via, outcome: 'denied', details: { failures, until: until.toISOString() } });
+    audit({
+      action: 'auth.login.lock',
+      actorName: username,
+      ...target,
+      ip,
+      via,
+      outcome: 'denied',
+      details: { failures, until: until.toISOString() },
+    });
   const unlockAudit = (target: LockTarget, refused: number, reason: 'expired' | 'signed in') =>
     audit({ action: 'auth.login.unlock', actorName: username, ...target, ip, via, details: { refused, reason } });
   const addressTarget: LockTarget | null = ip ? { targetType: 'address', targetId: ip } : null;
@@ -209,5 +223,10 @@ export async function login(input: { username: string; password: string; ip?: st
   }
   const { token, expiresAt } = await createSession(user.id, { ip, userAgent: input.userAgent });
   await audit({ action: 'auth.login', actor: user, ip, via });
-  return { ok: true, token, expiresAt, user: { id: user.id, username: user.username, role: user.role, mustChangePassword: user.mustChangePassword } };
+  return {
+    ok: true,
+    token,
+    expiresAt,
+    user: { id: user.id, username: user.username, role: user.role, mustChangePassword: user.mustChangePassword },
+  };
 }

@@ -47,7 +47,15 @@ export async function createSession(userId: string, meta: { ip?: string | null; 
   const now = Date.now();
   const expiresAt = nextExpiry(now, now);
   await getDb().session.create({
-    data: { id: sha256Hex(token), userId, createdAt: new Date(now), lastSeenAt: new Date(now), expiresAt, ip: meta.ip?.slice(0, 64) ?? null, userAgent: meta.userAgent?.slice(0, 512) ?? null },
+    data: {
+      id: sha256Hex(token),
+      userId,
+      createdAt: new Date(now),
+      lastSeenAt: new Date(now),
+      expiresAt,
+      ip: meta.ip?.slice(0, 64) ?? null,
+      userAgent: meta.userAgent?.slice(0, 512) ?? null,
+    },
   });
   return { token, expiresAt };
 }
@@ -70,7 +78,10 @@ export async function validateSession(token: string | undefined | null) {
     return null;
   }
   if (now - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
-    await db.session.update({ where: { id }, data: { lastSeenAt: new Date(now), expiresAt: nextExpiry(session.createdAt.getTime(), now) } });
+    await db.session.update({
+      where: { id },
+      data: { lastSeenAt: new Date(now), expiresAt: nextExpiry(session.createdAt.getTime(), now) },
+    });
   }
   return { session, user: session.user };
 }

@@ -34,8 +34,26 @@ export async function createApiToken(userId: string, input: { name: string; role
   return { token: publicToken(token), secret };
 }
 
-export function publicToken(t: { id: string; name: string; prefix: string; role: Role; createdAt: Date; lastUsedAt: Date | null; expiresAt: Date | null; revokedAt: Date | null }) {
-  return { id: t.id, name: t.name, prefix: t.prefix, role: t.role, createdAt: t.createdAt, lastUsedAt: t.lastUsedAt, expiresAt: t.expiresAt, revokedAt: t.revokedAt };
+export function publicToken(t: {
+  id: string;
+  name: string;
+  prefix: string;
+  role: Role;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}) {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    role: t.role,
+    createdAt: t.createdAt,
+    lastUsedAt: t.lastUsedAt,
+    expiresAt: t.expiresAt,
+    revokedAt: t.revokedAt,
+  };
 }
 
 export async function listApiTokens(userId?: string) {

@@ -27,22 +27,50 @@ export class UserError extends DomainError {
 export type Actor = { id: string; role: Role };
 
 const publicUserSelect = {
-  id: true, username: true, displayName: true, role: true, disabled: true, lastLoginAt: true, createdAt: true, lockedUntil: true, mustChangePassword: true,
+  id: true,
+  username: true,
+  displayName: true,
+  role: true,
+  disabled: true,
+  lastLoginAt: true,
+  createdAt: true,
+  lockedUntil: true,
+  mustChangePassword: true,
 } as const;
 
-export type PublicUser = { id: string; username: string; displayName: string | null; role: Role; disabled: boolean; lastLoginAt: Date | null; createdAt: Date; lockedUntil: Date | null; mustChangePassword: boolean };
+export type PublicUser = {
+  id: string;
+  username: string;
+  displayName: string | null;
+  role: Role;
+  disabled: boolean;
+  lastLoginAt: Date | null;
+  createdAt: Date;
+  lockedUntil: Date | null;
+  mustChangePassword: boolean;
+};
 
 function assertCeiling(role: Role, by: Actor | undefined, what: string): void {
   if (by && roleAbove(role, by.role)) throw new UserError(`${what}: that needs more than your ${by.role} role`, 'role', 'forbidden');
 }
 
-export async function createUser(input: { username: string; password: string; role: Role; displayName?: string; mustChangePassword?: boolean }, by?: Actor): Promise<PublicUser> {
+export async function createUser(
+  input: { username: string; password: string; role: Role; displayName?: string; mustChangePassword?: boolean },
+  by?: Actor,
+): Promise<PublicUser> {
   assertCeiling(input.role, by, `Cannot create a user with the role ${input.role}`);
   const db = getDb();
   const username = input.username.toLowerCase();
-  if (await db.user.findUnique({ where: { username } })) throw new UserError(`A user named "${username}" already exists`, 'username', 'conflict');
+  if (await db.user.findUnique({ where: { username } }))
+    throw new UserError(`A user named "${username}" already exists`, 'username', 'conflict');
   return db.user.create({
-    data: { username, displayName: input.displayName || null, role: input.role, passwordHash: await hashPassword(input.password), mustChangePassword: input.mustChangePassword ?? false },
+    data: {
+      username,
+      displayName: input.displayName || null,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+      mustChangePassword: input.mustChangePassword ?? false,
+    },
     select: publicUserSelect,
   });
 }
@@ -53,7 +81,10 @@ export function listUsers(): Promise<PublicUser[]> {
 
 export async function findUser(idOrUsername: string): Promise<PublicUser | null> {
   const db = getDb();
-  return db.user.findFirst({ where: looksLikeUuid(idOrUsername) ? { id: idOrUsername } : { username: idOrUsername.toLowerCase() }, select: publicUserSelect });
+  return db.user.findFirst({
+    where: looksLikeUuid(idOrUsername) ? { id: idOrUsername } : { username: idOrUsername.toLowerCase() },
+    select: publicUserSelect,
+  });
 }
 
 /** The user by id or username, or not_found (404). */
@@ -73,10 +104,13 @@ const ADMIN_SET_LOCK = 7310002;
  * Each statement after the lock reads what the previous holder committed.
  */
 function withAdminSetLock<T>(fn: (tx: Prisma.TransactionClient) => Promise<T>): Promise<T> {
-  return getDb().$transaction(async (tx) => {
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMIN_SET_LOCK}::bigint)`;
-    return fn(tx);
-  }, { maxWait: 10_000, timeout: 20_000 });
+  return getDb().$transaction(
+    async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ADMIN_SET_LOCK}::bigint)`;
+      return fn(tx);
+    },
+    { maxWait: 10_000, timeout: 20_000 },
+  );
 }
 
 async function assertNotLastAdmin(tx: Prisma.TransactionClient, target: { role: Role; disabled: boolean }, message: string): Promise<void> {
@@ -125,21 +159,31 @@ export async function resetPassword(userId: string, password: string, mustChange
     const user = await tx.user.findUnique({ where: { id: userId } });
     if (!user) throw new UserError('No such user', 'userId', 'not_found');
     assertCeiling(user.role, by, `Cannot reset the password of ${user.username}`);
-    await tx.user.update({ where: { id: userId }, data: { passwordHash, failedLoginCount: 0, lockedUntil: null, mustChangePassword: mustChange } });
+    await tx.user.update({
+      where: { id: userId },
+      data: { passwordHash, failedLoginCount: 0, lockedUntil: null, mustChangePassword: mustChange },
+    });
     const sessions = await tx.session.deleteMany({ where: { userId } });
     return { sessionsEnded: sessions.count, tokensRevoked: await revokeUserTokens(userId, tx) };
   });
 }
 
 /** Own change: checks the current password, ends the user's other sessions (keeps `keepSessionToken`'s) and revokes all their API tokens. */
-export async function changeOwnPassword(userId: string, currentPassword: string, newPassword: string, keepSessionToken?: string): Promise<Revoked> {
+export async function changeOwnPassword(
+  userId: string,
+  currentPassword: string,
+  newPassword: string,
+  keepSessionToken?: string,
+): Promise<Revoked> {
   const db = getDb();
   const user = await db.user.findUniqueOrThrow({ where: { id: userId } });
   if (!(await verifyPassword(user.passwordHash, currentPassword))) throw new UserError('Current password is wrong', 'currentPassword');
   const passwordHash = await hashPassword(newPassword);
   return db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { passwordHash, mustChangePassword: false } });
-    const sessions = await tx.session.deleteMany({ where: { userId, ...(keepSessionToken ? { NOT: { id: sha256Hex(keepSessionToken) } } : {}) } });
+    const sessions = await tx.session.deleteMany({
+      where: { userId, ...(keepSessionToken ? { NOT: { id: sha256Hex(keepSessionToken) } } : {}) },
+    });
     return { sessionsEnded: sessions.count, tokensRevoked: await revokeUserTokens(userId, tx) };
   });
 }
@@ -171,7 +215,14 @@ export async function ensureFirstRun(env: Env = process.env): Promise<FirstRunOu
     const checked = passwordSchema.safeParse(password);
     if (!checked.success) throw new UserError(`HOSTDECK_ADMIN_PASSWORD: ${checked.error.issues[0]?.message}`, 'HOSTDECK_ADMIN_PASSWORD');
     const admin = await createUser({ username, password, role: 'admin' });
-    await audit({ action: 'user.create', actorName: 'system', via: 'system', targetType: 'user', targetId: admin.id, details: { username, role: 'admin', firstRun: true, from: 'HOSTDECK_ADMIN_PASSWORD' } });
+    await audit({
+      action: 'user.create',
+      actorName: 'system',
+      via: 'system',
+      targetType: 'user',
+      targetId: admin.id,
+      details: { username, role: 'admin', firstRun: true, from: 'HOSTDECK_ADMIN_PASSWORD' },
+    });
     return { kind: 'admin-created', username };
   }
   const token = randomSecret(24);
@@ -193,8 +244,10 @@ export async function completeSetup(input: { token: string; username: string; pa
     if ((await tx.user.count()) > 0) throw new UserError('Hostdeck is already set up: log in instead', 'token', 'conflict');
     const setting = await tx.setting.findUnique({ where: { key: SETUP_KEY } });
     const value = setting?.value as { hash?: string; expiresAt?: string } | undefined;
-    if (!value?.hash || !safeEqual(value.hash, sha256Hex(input.token))) throw new UserError('The setup token is wrong; use the one printed in the server log', 'token');
-    if (!value.expiresAt || new Date(value.expiresAt) < new Date()) throw new UserError('The setup token has expired; restart the server to get a new one', 'token');
+    if (!value?.hash || !safeEqual(value.hash, sha256Hex(input.token)))
+      throw new UserError('The setup token is wrong; use the one printed in the server log', 'token');
+    if (!value.expiresAt || new Date(value.expiresAt) < new Date())
+      throw new UserError('The setup token has expired; restart the server to get a new one', 'token');
     await tx.setting.delete({ where: { key: SETUP_KEY } });
     return tx.user.create({ data: { username: input.username.toLowerCase(), passwordHash, role: 'admin' }, select: publicUserSelect });
   });

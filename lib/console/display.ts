@@ -20,7 +20,10 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::', ''])
  * Addresses that mean "this host" become 127.0.0.1. Null when it is not one.
  */
 export function parseDomdisplay(output: string, kind: 'vnc' | 'spice'): DisplayAddress | null {
-  const line = output.split('\n').map((l) => l.trim()).find((l) => l.startsWith(`${kind}://`));
+  const line = output
+    .split('\n')
+    .map((l) => l.trim())
+    .find((l) => l.startsWith(`${kind}://`));
   if (!line) return null;
   const m = /^(?:vnc|spice):\/\/(\[[0-9a-fA-F:.]+\]|[^:/?\s]*)(?::(\d+))?/.exec(line);
   if (!m || m[2] === undefined) return null;
@@ -31,7 +34,13 @@ export function parseDomdisplay(output: string, kind: 'vnc' | 'spice'): DisplayA
   return { host: LOOPBACK.has(rawHost) ? '127.0.0.1' : rawHost, port };
 }
 
-export async function displayAddress(target: SshTarget, uri: string, uuid: string, kind: 'vnc' | 'spice', vmName: string): Promise<DisplayAddress> {
+export async function displayAddress(
+  target: SshTarget,
+  uri: string,
+  uuid: string,
+  kind: 'vnc' | 'spice',
+  vmName: string,
+): Promise<DisplayAddress> {
   const r = await exec(target, ['virsh', '-c', uri, 'domdisplay', '--type', kind, uuid], { timeoutMs: 15_000 });
   if (r.code !== 0) {
     const why = virshMessage(r.stderr);
@@ -51,10 +60,20 @@ export type SerialChannel = { channel: ClientChannel; release: () => void };
  * bytes and the guest sees a terminal). Holds one session slot of the host's
  * connection until release().
  */
-export async function openSerialConsole(target: SshTarget, uri: string, uuid: string, size: { cols: number; rows: number }, timeoutMs = 15_000): Promise<SerialChannel> {
+export async function openSerialConsole(
+  target: SshTarget,
+  uri: string,
+  uuid: string,
+  size: { cols: number; rows: number },
+  timeoutMs = 15_000,
+): Promise<SerialChannel> {
   const command = buildCommand(['virsh', '-c', uri, 'console', '--force', uuid]);
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(new SshError(`serial console of ${uuid}: no free channel on ${target.id} within ${timeoutMs} ms`, { hostId: target.id })), timeoutMs);
+  const timer = setTimeout(
+    () =>
+      abort.abort(new SshError(`serial console of ${uuid}: no free channel on ${target.id} within ${timeoutMs} ms`, { hostId: target.id })),
+    timeoutMs,
+  );
   try {
     const lease = await defaultPool().lease(target, 'session', { signal: abort.signal });
     try {

@@ -38,13 +38,19 @@ export class ConsoleTicketError extends DomainError {
 export async function consoleMinRole(): Promise<Role> {
   const row = await getDb().setting.findUnique({ where: { key: CONSOLE_ROLE_SETTING } });
   const value = row?.value;
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value) && value !== 'viewer' ? (value as Role) : DEFAULT_CONSOLE_ROLE;
+  return typeof value === 'string' && (ROLES as readonly string[]).includes(value) && value !== 'viewer'
+    ? (value as Role)
+    : DEFAULT_CONSOLE_ROLE;
 }
 
 /** Admins only (the caller checks): the least role that may open consoles; viewers never may. */
 export async function setConsoleMinRole(role: Role): Promise<void> {
   if (role === 'viewer') throw new ConsoleTicketError(409, 'Viewers cannot be allowed to open consoles: a console is control of the VM');
-  await getDb().setting.upsert({ where: { key: CONSOLE_ROLE_SETTING }, create: { key: CONSOLE_ROLE_SETTING, value: role }, update: { value: role } });
+  await getDb().setting.upsert({
+    where: { key: CONSOLE_ROLE_SETTING },
+    create: { key: CONSOLE_ROLE_SETTING, value: role },
+    update: { value: role },
+  });
 }
 
 /** Whether the VM's spec has this console (imported or defined VMs: graphics and serialConsole, with the spec's defaults). */
@@ -66,11 +72,25 @@ export type IssuedTicket = { ticket: string; url: string; expiresAt: Date; socke
  * user's role against the console setting, that the VM exists, has that
  * console and that its host may be contacted. Throws ConsoleTicketError.
  */
-export async function issueConsoleTicket(user: { id: string; role: Role }, vmId: string, kind: ConsoleKind, now = new Date()): Promise<IssuedTicket> {
+export async function issueConsoleTicket(
+  user: { id: string; role: Role },
+  vmId: string,
+  kind: ConsoleKind,
+  now = new Date(),
+): Promise<IssuedTicket> {
   const required = await consoleMinRole();
-  if (!hasRole(user.role, required)) throw new ConsoleTicketError(403, `Opening a console needs the ${required} role; you are ${user.role}`);
+  if (!hasRole(user.role, required))
+    throw new ConsoleTicketError(403, `Opening a console needs the ${required} role; you are ${user.role}`);
   const db = getDb();
-  const vm = await db.vm.findUnique({ where: { id: vmId }, select: { id: true, name: true, spec: true, host: { select: { name: true, hostKeyFingerprint: true, status: true, libvirtUri: true, spec: true } } } });
+  const vm = await db.vm.findUnique({
+    where: { id: vmId },
+    select: {
+      id: true,
+      name: true,
+      spec: true,
+      host: { select: { name: true, hostKeyFingerprint: true, status: true, libvirtUri: true, spec: true } },
+    },
+  });
   if (!vm) throw new ConsoleTicketError(404, 'No such VM');
   if (!vmHasConsole(vm.spec, kind)) throw new ConsoleTicketError(409, `${vm.name} has no ${CONSOLE_LABELS[kind]}`);
   const skip = skipReason(vm.host);
@@ -78,7 +98,9 @@ export async function issueConsoleTicket(user: { id: string; role: Role }, vmId:
   const ticket = randomSecret(32);
   const expiresAt = new Date(now.getTime() + TICKET_TTL_MS);
   const sockets = SOCKETS_PER_SESSION[kind];
-  await db.consoleTicket.create({ data: { id: sha256Hex(ticket), userId: user.id, vmId, kind, maxSockets: sockets, expiresAt, createdAt: now } });
+  await db.consoleTicket.create({
+    data: { id: sha256Hex(ticket), userId: user.id, vmId, kind, maxSockets: sockets, expiresAt, createdAt: now },
+  });
   // Spent and expired tickets are worthless: keep the table small.
   await db.consoleTicket.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 60 * 60_000) } } });
   return { ticket, url: consoleUrl(vmId, kind, ticket), expiresAt, sockets };
@@ -97,7 +119,10 @@ export function ticketShapeOk(ticket: string | null): ticket is string {
  * ticket's life to SESSION_WINDOW_MS, so the rest of a SPICE session must
  * follow at once and nothing can use the ticket afterwards.
  */
-export async function spendTicket(ticket: string, now = new Date()): Promise<{ ok: true; ticket: SpentTicket } | { ok: false; reason: TicketRefusal; userId?: string; vmId?: string }> {
+export async function spendTicket(
+  ticket: string,
+  now = new Date(),
+): Promise<{ ok: true; ticket: SpentTicket } | { ok: false; reason: TicketRefusal; userId?: string; vmId?: string }> {
   const id = sha256Hex(ticket);
   const windowEnd = new Date(now.getTime() + SESSION_WINDOW_MS);
   const db = getDb();
@@ -108,8 +133,15 @@ export async function spendTicket(ticket: string, now = new Date()): Promise<{ o
      WHERE "id" = ${id} AND "usedSockets" < "maxSockets" AND "expiresAt" > ${now}
  RETURNING "userId"::text AS "userId", "vmId"::text AS "vmId", "kind"::text AS "kind", "usedSockets", "maxSockets"`;
   const row = rows[0];
-  if (row) return { ok: true, ticket: { id, userId: row.userId, vmId: row.vmId, kind: row.kind, socket: row.usedSockets, maxSockets: row.maxSockets } };
-  const found = await db.consoleTicket.findUnique({ where: { id }, select: { userId: true, vmId: true, usedSockets: true, maxSockets: true, expiresAt: true } });
+  if (row)
+    return {
+      ok: true,
+      ticket: { id, userId: row.userId, vmId: row.vmId, kind: row.kind, socket: row.usedSockets, maxSockets: row.maxSockets },
+    };
+  const found = await db.consoleTicket.findUnique({
+    where: { id },
+    select: { userId: true, vmId: true, usedSockets: true, maxSockets: true, expiresAt: true },
+  });
   if (!found) return { ok: false, reason: 'unknown' };
   const reason: TicketRefusal = found.usedSockets >= found.maxSockets ? 'used' : 'expired';
   return { ok: false, reason, userId: found.userId, vmId: found.vmId };

@@ -115,14 +115,30 @@ async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Prom
   const spent = await spendTicket(ticket);
   if (!spent.ok) {
     if (spent.userId) {
-      await audit({ action: 'console.refused', actor: await userRef(spent.userId), ip, targetType: 'vm', targetId: spent.vmId, outcome: 'denied', details: { reason: `ticket ${spent.reason}`, kind: typeParam } });
+      await audit({
+        action: 'console.refused',
+        actor: await userRef(spent.userId),
+        ip,
+        targetType: 'vm',
+        targetId: spent.vmId,
+        outcome: 'denied',
+        details: { reason: `ticket ${spent.reason}`, kind: typeParam },
+      });
     }
     return refuse(socket, 401, 'Unauthorized');
   }
   const t = spent.ticket;
   const kind = t.kind as ConsoleKind;
   const deny = async (status: number, text: string, reason: string) => {
-    await audit({ action: 'console.refused', actor: await userRef(t.userId), ip, targetType: 'vm', targetId: t.vmId, outcome: 'denied', details: { reason, kind } });
+    await audit({
+      action: 'console.refused',
+      actor: await userRef(t.userId),
+      ip,
+      targetType: 'vm',
+      targetId: t.vmId,
+      outcome: 'denied',
+      details: { reason, kind },
+    });
     refuse(socket, status, text);
   };
   if (t.vmId !== vmParam.toLowerCase() || kind !== typeParam) return deny(403, 'Forbidden', 'ticket issued for another VM or console type');

@@ -126,7 +126,10 @@ export function secretBoxFromEnv(env: Env = process.env): SecretBox {
   if (!secret || secret.trim() === '') {
     throw new SecretBoxError('HOSTDECK_SECRET_KEY is not set: it encrypts SSH keys at rest (generate one with `openssl rand -base64 32`)');
   }
-  const previous = (env.HOSTDECK_SECRET_KEY_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const previous = (env.HOSTDECK_SECRET_KEY_PREVIOUS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return createSecretBox(secret, previous);
 }
 

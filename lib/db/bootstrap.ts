@@ -23,7 +23,9 @@ export function dataDir(env: Env = process.env): string {
  * `secretKey: 'optional'` (the CLI) tolerates a missing HOSTDECK_SECRET_KEY with an
  * external database; commands that need it then fail with lib/crypto's message.
  */
-export async function bootstrapDatabase(options: { log?: (message: string) => void; migrate?: boolean; secretKey?: 'required' | 'optional' } = {}): Promise<DatabaseHandle> {
+export async function bootstrapDatabase(
+  options: { log?: (message: string) => void; migrate?: boolean; secretKey?: 'required' | 'optional' } = {},
+): Promise<DatabaseHandle> {
   const log = options.log ?? (() => {});
   let embedded: EmbeddedPostgres | null = null;
   let url = process.env.DATABASE_URL;

@@ -11,7 +11,9 @@ export const SECRET_KEY_FILE = 'secret-key';
 export async function ensureSecretKey(options: { embeddedDataDir: string | null; log?: (m: string) => void }): Promise<void> {
   if (process.env.HOSTDECK_SECRET_KEY?.trim()) return;
   if (!options.embeddedDataDir) {
-    throw new Error('HOSTDECK_SECRET_KEY is not set. With an external DATABASE_URL, give it explicitly (e.g. `openssl rand -base64 32`); it encrypts SSH private keys at rest and must stay the same across restarts.');
+    throw new Error(
+      'HOSTDECK_SECRET_KEY is not set. With an external DATABASE_URL, give it explicitly (e.g. `openssl rand -base64 32`); it encrypts SSH private keys at rest and must stay the same across restarts.',
+    );
   }
   const file = path.join(options.embeddedDataDir, SECRET_KEY_FILE);
   let key: string;

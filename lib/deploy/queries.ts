@@ -6,7 +6,16 @@ export function listDeployments({ take = 50 }: { take?: number } = {}) {
   return getDb().deployment.findMany({
     orderBy: { createdAt: 'desc' },
     take,
-    select: { id: true, kind: true, status: true, createdAt: true, finishedAt: true, log: true, host: { select: { id: true, name: true } }, revision: { select: { contentHash: true } } },
+    select: {
+      id: true,
+      kind: true,
+      status: true,
+      createdAt: true,
+      finishedAt: true,
+      log: true,
+      host: { select: { id: true, name: true } },
+      revision: { select: { contentHash: true } },
+    },
   });
 }
 

@@ -14,7 +14,8 @@ import { DomainError } from '@/lib/errors';
 type JsonColumn = unknown;
 
 function objectColumn(value: JsonColumn, what: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new DomainError('internal', `${what} is not a JSON object in the database`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new DomainError('internal', `${what} is not a JSON object in the database`);
   return value as Record<string, unknown>;
 }
 

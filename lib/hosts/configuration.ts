@@ -7,10 +7,23 @@ import { plan, renderHost, type HostPlan, type RenderedFile } from '@/lib/render
 import type { FieldIssue } from '@/lib/spec';
 import { redactFileContent } from '@/lib/security/redact';
 
-export type FileComparison = { path: string; desired: string | null; deployed: string | null; status: 'added' | 'changed' | 'removed' | 'unchanged' };
+export type FileComparison = {
+  path: string;
+  desired: string | null;
+  deployed: string | null;
+  status: 'added' | 'changed' | 'removed' | 'unchanged';
+};
 
 export type HostConfiguration =
-  | { ok: true; hash: string; deployedHash: string | null; deployedAt: Date | null; deployedKind: string | null; plan: HostPlan; files: FileComparison[] }
+  | {
+      ok: true;
+      hash: string;
+      deployedHash: string | null;
+      deployedAt: Date | null;
+      deployedKind: string | null;
+      plan: HostPlan;
+      files: FileComparison[];
+    }
   | { ok: false; issues: FieldIssue[] };
 
 /** The revision of the last successful deployment (or import baseline), if any. */
@@ -21,7 +34,12 @@ export async function deployedRevision(hostId: string) {
     include: { revision: true },
   });
   if (!deployment) return null;
-  return { hash: deployment.revision.contentHash, at: deployment.finishedAt, kind: deployment.kind, ...revisionFilesOf(deployment.revision) };
+  return {
+    hash: deployment.revision.contentHash,
+    at: deployment.finishedAt,
+    kind: deployment.kind,
+    ...revisionFilesOf(deployment.revision),
+  };
 }
 
 export function compareFiles(desired: readonly RenderedFile[], deployed: readonly RenderedFile[]): FileComparison[] {
@@ -29,7 +47,12 @@ export function compareFiles(desired: readonly RenderedFile[], deployed: readonl
   for (const f of deployed) byPath.set(f.path, { path: f.path, desired: null, deployed: f.content, status: 'removed' });
   for (const f of desired) {
     const old = byPath.get(f.path);
-    byPath.set(f.path, { path: f.path, desired: f.content, deployed: old?.deployed ?? null, status: !old ? 'added' : old.deployed === f.content ? 'unchanged' : 'changed' });
+    byPath.set(f.path, {
+      path: f.path,
+      desired: f.content,
+      deployed: old?.deployed ?? null,
+      status: !old ? 'added' : old.deployed === f.content ? 'unchanged' : 'changed',
+    });
   }
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
@@ -50,7 +73,10 @@ export function redactFiles(files: readonly FileComparison[]): FileComparison[] 
  * The configuration of a host. Cloud-init user-data is secret: it is redacted
  * unless `revealSecrets` (operators and above, lib/security/redact canReadSecrets).
  */
-export async function hostConfiguration(hostId: string, { revealSecrets = false }: { revealSecrets?: boolean } = {}): Promise<HostConfiguration | null> {
+export async function hostConfiguration(
+  hostId: string,
+  { revealSecrets = false }: { revealSecrets?: boolean } = {},
+): Promise<HostConfiguration | null> {
   const loaded = await loadHostWithVms(hostId);
   if (!loaded) return null;
   if (!loaded.doc.ok) return { ok: false, issues: loaded.doc.issues };

@@ -12,10 +12,18 @@ export async function dashboardSummary() {
       SELECT sum((facts->'cpu'->>'count')::bigint) AS cpus, sum((facts->'memory'->>'totalMiB')::bigint) AS memory
       FROM "Host" WHERE facts IS NOT NULL`,
     db.host.findMany({
-      where: { OR: [{ status: { in: ['unreachable', 'host_key_changed', 'unsafe_config'] } }, { changes: { some: { status: 'proposed' } } }] },
+      where: {
+        OR: [{ status: { in: ['unreachable', 'host_key_changed', 'unsafe_config'] } }, { changes: { some: { status: 'proposed' } } }],
+      },
       orderBy: [{ status: 'desc' }, { name: 'asc' }],
       take: 10,
-      select: { id: true, name: true, status: true, statusReason: true, _count: { select: { changes: { where: { status: 'proposed' } } } } },
+      select: {
+        id: true,
+        name: true,
+        status: true,
+        statusReason: true,
+        _count: { select: { changes: { where: { status: 'proposed' } } } },
+      },
     }),
     db.change.count({ where: { status: 'proposed' } }),
   ]);
@@ -24,7 +32,13 @@ export async function dashboardSummary() {
     vmsByState: vmsByState.map((v) => ({ state: v.liveState, count: v._count })),
     allocated: { vcpus: allocated._sum.vcpus ?? 0, memoryMiB: allocated._sum.memoryMiB ?? 0 },
     capacity: { cpus: Number(capacity[0]?.cpus ?? 0), memoryMiB: Number(capacity[0]?.memory ?? 0) },
-    attention: attention.map((h) => ({ id: h.id, name: h.name, status: h.status, reason: h.statusReason, pendingChanges: h._count.changes })),
+    attention: attention.map((h) => ({
+      id: h.id,
+      name: h.name,
+      status: h.status,
+      reason: h.statusReason,
+      pendingChanges: h._count.changes,
+    })),
     pendingChanges,
   };
 }

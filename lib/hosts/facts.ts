@@ -63,15 +63,32 @@ export function parseFacts(output: string): HostFacts {
     arch: first('arch'),
     os: { prettyName: os[0] ?? '', id: os[1] ?? '', versionId: os[2] ?? '' },
     nixosVersion: first('nixos') || null,
-    cpu: { count: Number(first('cpus')) || 0, model: first('cpumodel'), virtualization: flag === 'vmx' || flag === 'svm' ? flag : null, kvmDevice: first('kvm') === 'yes' },
-    memory: { totalMiB: Math.round(kib('MemTotal') / 1024) || 0, availableMiB: Number.isFinite(available) ? Math.round(available / 1024) : null },
+    cpu: {
+      count: Number(first('cpus')) || 0,
+      model: first('cpumodel'),
+      virtualization: flag === 'vmx' || flag === 'svm' ? flag : null,
+      kvmDevice: first('kvm') === 'yes',
+    },
+    memory: {
+      totalMiB: Math.round(kib('MemTotal') / 1024) || 0,
+      availableMiB: Number.isFinite(available) ? Math.round(available / 1024) : null,
+    },
     libvirtVersion: /Using library: libvirt ([\d.]+)/.exec(virsh)?.[1] ?? null,
     qemuVersion: /Running hypervisor: QEMU ([\d.]+)/.exec(virsh)?.[1] ?? null,
     pools: lines('pools'),
     networks: lines('networks'),
-    nics: links.filter((l) => l.link_type === 'ether' && !kind(l) && l.ifname).map((l) => l.ifname!).sort(),
-    bridges: links.filter((l) => kind(l) === 'bridge').map((l) => l.ifname!).sort(),
-    bonds: links.filter((l) => kind(l) === 'bond').map((l) => l.ifname!).sort(),
+    nics: links
+      .filter((l) => l.link_type === 'ether' && !kind(l) && l.ifname)
+      .map((l) => l.ifname!)
+      .sort(),
+    bridges: links
+      .filter((l) => kind(l) === 'bridge')
+      .map((l) => l.ifname!)
+      .sort(),
+    bonds: links
+      .filter((l) => kind(l) === 'bond')
+      .map((l) => l.ifname!)
+      .sort(),
     domains: lines('domains'),
   };
 }

@@ -50,8 +50,16 @@ export function parseDiscovery(output: string): Discovered {
   const flush = () => {
     const text = lines.join('\n').trim();
     if (section.startsWith('pool:')) found.pools.set(section.slice(5), text);
-    else if (section === 'running') text.split('\n').filter(Boolean).forEach((u) => found.running.add(u.trim()));
-    else if (section === 'autostart') text.split('\n').filter(Boolean).forEach((u) => found.autostart.add(u.trim()));
+    else if (section === 'running')
+      text
+        .split('\n')
+        .filter(Boolean)
+        .forEach((u) => found.running.add(u.trim()));
+    else if (section === 'autostart')
+      text
+        .split('\n')
+        .filter(Boolean)
+        .forEach((u) => found.autostart.add(u.trim()));
     else if (section.startsWith('domain:')) found.domains.push({ uuid: section.slice(7), xml: text });
   };
   let ended = false;
@@ -80,7 +88,12 @@ export function diskRefs(xml: string): DiskRef[] {
     const source = childElements(disk).find((e) => e.name === 'source');
     if (!source) continue;
     if (disk.attributes.type === 'volume' && source.attributes.pool && source.attributes.volume) {
-      refs.push({ key: `${source.attributes.pool}/${source.attributes.volume}`, kind: 'pool', name: source.attributes.pool, volume: source.attributes.volume });
+      refs.push({
+        key: `${source.attributes.pool}/${source.attributes.volume}`,
+        kind: 'pool',
+        name: source.attributes.pool,
+        volume: source.attributes.volume,
+      });
     } else if (disk.attributes.type === 'file' && source.attributes.file) {
       refs.push({ key: source.attributes.file, kind: 'path', name: source.attributes.file });
     }
@@ -101,7 +114,13 @@ export type DiskFacts = {
  * host spec's, the host's libvirt's, or the folder the import would make a
  * pool of. Disks the spec could never keep (a system folder) are not asked about.
  */
-export async function diskFacts(target: SshTarget, uri: string, refs: DiskRef[], host: Pick<HostSpec, 'storagePools'>, poolPaths: ReadonlyMap<string, string>): Promise<DiskFacts> {
+export async function diskFacts(
+  target: SshTarget,
+  uri: string,
+  refs: DiskRef[],
+  host: Pick<HostSpec, 'storagePools'>,
+  poolPaths: ReadonlyMap<string, string>,
+): Promise<DiskFacts> {
   const facts: DiskFacts = { sizes: new Map(), unsafe: new Map() };
   const asked: { ref: DiskRef; root: string; path: string }[] = [];
   for (const ref of refs) {
@@ -115,18 +134,23 @@ export async function diskFacts(target: SshTarget, uri: string, refs: DiskRef[],
     asked.push({ ref, root: place.kind === 'known' ? place.folder : place.need.path!, path: ref.name });
   }
   if (asked.length === 0) return facts;
-  const args = asked.flatMap(({ ref, root }) => (ref.kind === 'pool' ? ['pool', ref.name, ref.volume!, root] : ['path', ref.name, '', root]));
+  const args = asked.flatMap(({ ref, root }) =>
+    ref.kind === 'pool' ? ['pool', ref.name, ref.volume!, root] : ['path', ref.name, '', root],
+  );
   const result = await exec(target, ['sh', '-c', SIZES_SCRIPT, 'hostdeck-sizes', uri, ...args], { timeoutMs: 60_000 });
-  result.stdout.split('\n').slice(0, asked.length).forEach((line, i) => {
-    const { ref, root, path } = asked[i]!;
-    const size = /^size (\d*)$/.exec(line.trim());
-    if (size) {
-      if (size[1]) facts.sizes.set(ref.key, Number(size[1]) / 1024 ** 3);
-      return;
-    }
-    const verdict = parsePathVerdict(line);
-    if (verdict !== 'ok') facts.unsafe.set(ref.key, pathVerdictReason(verdict, path, root));
-  });
+  result.stdout
+    .split('\n')
+    .slice(0, asked.length)
+    .forEach((line, i) => {
+      const { ref, root, path } = asked[i]!;
+      const size = /^size (\d*)$/.exec(line.trim());
+      if (size) {
+        if (size[1]) facts.sizes.set(ref.key, Number(size[1]) / 1024 ** 3);
+        return;
+      }
+      const verdict = parsePathVerdict(line);
+      if (verdict !== 'ok') facts.unsafe.set(ref.key, pathVerdictReason(verdict, path, root));
+    });
   return facts;
 }
 
@@ -135,7 +159,8 @@ export async function importHostDomains(hostId: string): Promise<ImportReport> {
   const db = getDb();
   const host = await db.host.findUnique({ where: { id: hostId } });
   if (!host) throw notFound('host');
-  if (!host.hostKeyFingerprint || host.status === 'host_key_changed') throw new OnboardingError('Connect to the host (confirm its host key) before importing');
+  if (!host.hostKeyFingerprint || host.status === 'host_key_changed')
+    throw new OnboardingError('Connect to the host (confirm its host key) before importing');
   const refusal = await unsafeConfigRefusal(host);
   if (refusal) throw new OnboardingError(refusal, 'host_unsafe_config');
   const uri = localLibvirtUri(host);
@@ -143,8 +168,16 @@ export async function importHostDomains(hostId: string): Promise<ImportReport> {
   let discovered: Discovered;
   let disks: DiskFacts;
   try {
-    discovered = parseDiscovery((await exec(target, ['sh', '-c', DISCOVER_SCRIPT, 'hostdeck-discover', uri], { timeoutMs: 120_000 })).stdout);
-    disks = await diskFacts(target, uri, discovered.domains.flatMap((d) => diskRefs(d.xml)), hostSpecOf(host), discovered.pools);
+    discovered = parseDiscovery(
+      (await exec(target, ['sh', '-c', DISCOVER_SCRIPT, 'hostdeck-discover', uri], { timeoutMs: 120_000 })).stdout,
+    );
+    disks = await diskFacts(
+      target,
+      uri,
+      discovered.domains.flatMap((d) => diskRefs(d.xml)),
+      hostSpecOf(host),
+      discovered.pools,
+    );
   } catch (error) {
     if (error instanceof SshError) throw await sshFailure(hostId, error);
     throw error;
@@ -153,7 +186,12 @@ export async function importHostDomains(hostId: string): Promise<ImportReport> {
   const existing = await db.vm.findMany({ where: { hostId }, select: { uuid: true, name: true } });
   const knownUuids = new Set(existing.map((v) => v.uuid.toLowerCase()));
   const knownNames = new Set(existing.map((v) => v.name));
-  const report: ImportReport = { imported: [], skipped: [], hostAdditions: { bridges: [], nics: [], libvirtNetworks: [], storagePools: [] }, unresolved: [] };
+  const report: ImportReport = {
+    imported: [],
+    skipped: [],
+    hostAdditions: { bridges: [], nics: [], libvirtNetworks: [], storagePools: [] },
+    unresolved: [],
+  };
   let hostSpec = hostSpecOf(host);
   const candidates: { vm: VmSpec; unsupported: string[]; differences: string[]; needs: HostNeeds }[] = [];
 
@@ -183,19 +221,39 @@ export async function importHostDomains(hostId: string): Promise<ImportReport> {
     report.unresolved = applied.unresolved;
     if (applied.host !== hostSpec) {
       const saved = await saveHost({ id: hostId, spec: applied.host });
-      if (!saved.ok) throw new OnboardingError(`The host spec could not take what the VMs use: ${saved.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+      if (!saved.ok)
+        throw new OnboardingError(
+          `The host spec could not take what the VMs use: ${saved.issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        );
       hostSpec = applied.host;
     }
   }
   for (const candidate of candidates) {
     const saved = await saveVm({ hostId, spec: candidate.vm });
-    if (saved.ok) await db.vm.update({ where: { id: saved.id }, data: { liveState: candidate.vm.powerState === 'running' ? 'running' : 'shut_off', liveAt: new Date() } });
-    if (saved.ok) report.imported.push({ id: saved.id, name: candidate.vm.name, unsupported: candidate.unsupported, differences: candidate.differences });
-    else report.skipped.push({ name: candidate.vm.name, reason: saved.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ') });
+    if (saved.ok)
+      await db.vm.update({
+        where: { id: saved.id },
+        data: { liveState: candidate.vm.powerState === 'running' ? 'running' : 'shut_off', liveAt: new Date() },
+      });
+    if (saved.ok)
+      report.imported.push({
+        id: saved.id,
+        name: candidate.vm.name,
+        unsupported: candidate.unsupported,
+        differences: candidate.differences,
+      });
+    else
+      report.skipped.push({
+        name: candidate.vm.name,
+        reason: saved.issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '),
+      });
   }
   if (report.imported.length > 0) {
     const xmlByUuid = new Map(discovered.domains.map((d) => [d.uuid.toLowerCase(), d.xml]));
-    const found = report.imported.map((vm) => ({ path: vmXmlFile(vm.name), content: xmlByUuid.get(candidates.find((c) => c.vm.name === vm.name)!.vm.uuid.toLowerCase()) ?? '' }));
+    const found = report.imported.map((vm) => ({
+      path: vmXmlFile(vm.name),
+      content: xmlByUuid.get(candidates.find((c) => c.vm.name === vm.name)!.vm.uuid.toLowerCase()) ?? '',
+    }));
     await recordImportBaseline(hostId, found);
   }
   return report;
@@ -212,7 +270,9 @@ async function recordImportBaseline(hostId: string, found: RenderedFile[]): Prom
   const hostRow = await db.host.findUniqueOrThrow({ where: { id: hostId }, select: { spec: true } });
   const revision =
     (await db.revision.findUnique({ where: { hostId_contentHash: { hostId, contentHash } } })) ??
-    (await db.revision.create({ data: { hostId, contentHash, files: { files: all, manifest: previous?.manifest ?? null } as never, spec: hostRow.spec as never } }));
+    (await db.revision.create({
+      data: { hostId, contentHash, files: { files: all, manifest: previous?.manifest ?? null } as never, spec: hostRow.spec as never },
+    }));
   const now = new Date();
   await db.deployment.create({
     data: {

@@ -32,7 +32,15 @@ export type SaveResult = { ok: true; id: string } | { ok: false; issues: FieldIs
 const json = (value: unknown) => value as Prisma.InputJsonValue;
 
 function hostColumns(spec: HostSpec) {
-  return { name: spec.name, address: spec.address, port: spec.sshPort, sshUser: spec.sshUser, flavour: spec.flavour, libvirtUri: spec.libvirtUri, spec: json(spec) };
+  return {
+    name: spec.name,
+    address: spec.address,
+    port: spec.sshPort,
+    sshUser: spec.sshUser,
+    flavour: spec.flavour,
+    libvirtUri: spec.libvirtUri,
+    spec: json(spec),
+  };
 }
 
 function vmColumns(spec: VmSpec) {
@@ -52,12 +60,18 @@ function vmColumns(spec: VmSpec) {
 
 /** The host's VMs as stored, in name order. */
 async function storedVms(hostId: string, exceptVmId?: string): Promise<{ id: string; spec: VmSpec }[]> {
-  const rows = await getDb().vm.findMany({ where: { hostId, ...(exceptVmId ? { NOT: { id: exceptVmId } } : {}) }, orderBy: { name: 'asc' }, select: { id: true, spec: true } });
+  const rows = await getDb().vm.findMany({
+    where: { hostId, ...(exceptVmId ? { NOT: { id: exceptVmId } } : {}) },
+    orderBy: { name: 'asc' },
+    select: { id: true, spec: true },
+  });
   return rows.map((r) => ({ id: r.id, spec: vmSpecOf(r) }));
 }
 
 /** The {host, vms} document of a host, validated again (specs written by older versions are reported, not trusted). */
-export async function loadHostWithVms(hostId: string): Promise<{ host: { id: string; name: string }; doc: ReturnType<typeof parseHostWithVms> } | null> {
+export async function loadHostWithVms(
+  hostId: string,
+): Promise<{ host: { id: string; name: string }; doc: ReturnType<typeof parseHostWithVms> } | null> {
   const host = await getDb().host.findUnique({ where: { id: hostId }, select: { id: true, name: true, spec: true } });
   if (!host) return null;
   const vms = await storedVms(hostId);
@@ -81,7 +95,8 @@ export async function saveHost(input: { id?: string; spec: unknown }, options: {
   if (clash && clash.id !== input.id) return { ok: false, issues: [{ path: 'name', message: `a host named ${spec.name} already exists` }] };
   const admin = options.role !== undefined && hasRole(options.role, 'admin');
   if (!input.id) {
-    if (spec.libvirtUri !== DEFAULT_LIBVIRT_URI && !admin) return { ok: false, issues: [uriNeedsAdmin(`a new host uses ${DEFAULT_LIBVIRT_URI}`)] };
+    if (spec.libvirtUri !== DEFAULT_LIBVIRT_URI && !admin)
+      return { ok: false, issues: [uriNeedsAdmin(`a new host uses ${DEFAULT_LIBVIRT_URI}`)] };
     const created = await db.host.create({ data: hostColumns(spec), select: { id: true } });
     return { ok: true, id: created.id };
   }
@@ -91,20 +106,29 @@ export async function saveHost(input: { id?: string; spec: unknown }, options: {
   const changesUri = spec.libvirtUri !== current.libvirtUri || (currentSpecUri !== undefined && spec.libvirtUri !== currentSpecUri);
   if (changesUri && !admin) {
     const refused = hostConfigProblem({ libvirtUri: current.libvirtUri, spec: current.spec }) !== null;
-    return { ok: false, issues: [uriNeedsAdmin(refused ? 'the stored one is refused too, so an admin must set it' : `keep ${current.libvirtUri}`)] };
+    return {
+      ok: false,
+      issues: [uriNeedsAdmin(refused ? 'the stored one is refused too, so an admin must set it' : `keep ${current.libvirtUri}`)],
+    };
   }
   const vms = await storedVms(input.id);
   const whole = parseHostWithVms({ host: spec, vms: vms.map((v) => v.spec) });
   if (!whole.ok) return { ok: false, issues: whole.issues.map(relativeToHost) };
   // Refused settings are fixed by this save (the whole spec validated): the host starts over as `new`.
   const fixed = current.status === UNSAFE_CONFIG && hostConfigProblem({ libvirtUri: spec.libvirtUri, spec }) === null;
-  const updated = await db.host.updateMany({ where: { id: input.id }, data: { ...hostColumns(spec), ...(fixed ? { status: 'new', statusReason: null } : {}) } });
+  const updated = await db.host.updateMany({
+    where: { id: input.id },
+    data: { ...hostColumns(spec), ...(fixed ? { status: 'new', statusReason: null } : {}) },
+  });
   if (updated.count === 0) return { ok: false, issues: [{ path: '', message: 'this host no longer exists' }] };
   return { ok: true, id: input.id };
 }
 
 function uriNeedsAdmin(otherwise: string): FieldIssue {
-  return { path: 'libvirtUri', message: `only an admin can change the libvirt URI (it decides what Hostdeck's commands on the host connect to); ${otherwise}, or ask an admin` };
+  return {
+    path: 'libvirtUri',
+    message: `only an admin can change the libvirt URI (it decides what Hostdeck's commands on the host connect to); ${otherwise}, or ask an admin`,
+  };
 }
 
 /** `host.network.bridges[0]` → `network.bridges[0]`; VM issues keep their `vms[…]` path. */
@@ -121,18 +145,31 @@ export async function saveVm(input: { hostId: string; id?: string; spec: unknown
   const others = await storedVms(input.hostId, input.id);
   const ownPath = `vms[${others.length}]`;
   const relative = (issues: FieldIssue[]) =>
-    issues.map((issue) => (issue.path === ownPath ? { ...issue, path: '' } : issue.path.startsWith(ownPath) ? { ...issue, path: issue.path.slice(ownPath.length).replace(/^\./, '') } : issue));
+    issues.map((issue) =>
+      issue.path === ownPath
+        ? { ...issue, path: '' }
+        : issue.path.startsWith(ownPath)
+          ? { ...issue, path: issue.path.slice(ownPath.length).replace(/^\./, '') }
+          : issue,
+    );
 
   const parsed = vmDraftSchema.safeParse(input.spec, { error: operatorErrorMap });
   if (!parsed.success) {
     // Report the cross-field problems (unknown bridge, pool…) together with the shape ones.
     const cross = formatIssues(crossCheckHostWithVms({ host: host.spec, vms: [...others.map((o) => o.spec), input.spec] }));
-    return { ok: false, issues: [...formatIssues(parsed.error), ...relative(cross).filter((i) => !i.path.startsWith('vms[') && !i.path.startsWith('host'))] };
+    return {
+      ok: false,
+      issues: [...formatIssues(parsed.error), ...relative(cross).filter((i) => !i.path.startsWith('vms[') && !i.path.startsWith('host'))],
+    };
   }
 
   // Identity: the UUID is the stored one; MACs already assigned to this VM are kept, new interfaces get new ones.
   const ownMacs = new Set(((existing ? vmSpecOf(existing) : undefined)?.interfaces ?? []).map((nic) => nic.mac));
-  const draft = { ...parsed.data, uuid: existing?.uuid ?? parsed.data.uuid, interfaces: parsed.data.interfaces.map((nic) => (nic.mac && (ownMacs.has(nic.mac) || !existing) ? nic : { ...nic, mac: undefined })) };
+  const draft = {
+    ...parsed.data,
+    uuid: existing?.uuid ?? parsed.data.uuid,
+    interfaces: parsed.data.interfaces.map((nic) => (nic.mac && (ownMacs.has(nic.mac) || !existing) ? nic : { ...nic, mac: undefined })),
+  };
   const spec = assignIdentity(draft);
 
   const whole = parseHostWithVms({ host: host.spec, vms: [...others.map((o) => o.spec), spec] });

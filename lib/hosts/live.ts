@@ -194,7 +194,10 @@ export function parseLiveOutput(output: string): LiveOutput {
 
 /** virsh's `error: …` lines as one message ("Failed to start domain 'x': Requested operation is not valid: …"). */
 export function virshMessage(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   const errors = lines.filter((l) => l.startsWith('error: ')).map((l) => l.slice('error: '.length));
   return (errors.length ? errors : lines).join(': ').slice(0, 500);
 }
@@ -206,7 +209,12 @@ function loadHost(hostId: string) {
 }
 
 /** Why Hostdeck must not contact this host, or null when it may. */
-export function skipReason(host: { hostKeyFingerprint: string | null; status: string; libvirtUri?: string; spec?: unknown }): string | null {
+export function skipReason(host: {
+  hostKeyFingerprint: string | null;
+  status: string;
+  libvirtUri?: string;
+  spec?: unknown;
+}): string | null {
   if (!host.hostKeyFingerprint) return 'the host key is not confirmed yet';
   if (host.status === 'host_key_changed') return 'the host key changed; an admin must re-pin it';
   if (host.status === UNSAFE_CONFIG) return 'its stored settings are refused (unsafe configuration); an admin must fix them';
@@ -245,7 +253,8 @@ async function readFrom(host: HostRow): Promise<LiveSnapshot> {
   const startedAt = new Date();
   const result = await exec(target, ['sh', '-c', LIVE_SCRIPT, 'hostdeck-live', localLibvirtUri(host)], { timeoutMs: POLL_TIMEOUT_MS });
   const at = new Date();
-  if (result.code !== 0) throw new LiveStateError(`the live-state script failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().slice(0, 300)}`);
+  if (result.code !== 0)
+    throw new LiveStateError(`the live-state script failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().slice(0, 300)}`);
   return { ...parseLiveOutput(result.stdout), startedAt, at };
 }
 
@@ -283,7 +292,11 @@ function round1(n: number): number {
 }
 
 /** CPU use of a VM between two samples, as a share of its vCPUs (0–100). */
-export function vmCpuPercent(prev: { cpuTimeNs: bigint | null; at: Date } | undefined, cur: { cpuTimeNs: bigint | null; at: Date }, vcpus: number): number | null {
+export function vmCpuPercent(
+  prev: { cpuTimeNs: bigint | null; at: Date } | undefined,
+  cur: { cpuTimeNs: bigint | null; at: Date },
+  vcpus: number,
+): number | null {
   if (!prev || prev.cpuTimeNs === null || cur.cpuTimeNs === null) return null;
   const dtMs = cur.at.getTime() - prev.at.getTime();
   if (dtMs <= 0 || dtMs > MAX_RATE_GAP_MS || cur.cpuTimeNs < prev.cpuTimeNs) return null;
@@ -338,7 +351,17 @@ export async function pollHost(hostId: string): Promise<PollResult> {
   const prevByVm = new Map(previous.map((p) => [p.vmId, p]));
 
   const seen: { id: string; name: string; state: VmLiveState; cpuPercent: number | null }[] = [];
-  const metrics: { vmId: string; at: Date; cpuTimeNs: bigint | null; cpuPercent: number | null; memUsedMiB: number | null; diskReadB: bigint | null; diskWriteB: bigint | null; netRxB: bigint | null; netTxB: bigint | null }[] = [];
+  const metrics: {
+    vmId: string;
+    at: Date;
+    cpuTimeNs: bigint | null;
+    cpuPercent: number | null;
+    memUsedMiB: number | null;
+    diskReadB: bigint | null;
+    diskWriteB: bigint | null;
+    netRxB: bigint | null;
+    netTxB: bigint | null;
+  }[] = [];
   const idsByState = new Map<VmLiveState, string[]>();
   for (const vm of vms) {
     const d = byName.get(vm.name);
@@ -369,7 +392,10 @@ export async function pollHost(hostId: string): Promise<PollResult> {
   await db.$transaction([
     // A state a power action stored after this poll was sent is newer: keep it.
     ...[...idsByState].map(([state, ids]) =>
-      db.vm.updateMany({ where: { id: { in: ids }, OR: [{ liveAt: null }, { liveAt: { lt: startedAt } }] }, data: { liveState: state, liveAt: at } }),
+      db.vm.updateMany({
+        where: { id: { in: ids }, OR: [{ liveAt: null }, { liveAt: { lt: startedAt } }] },
+        data: { liveState: state, liveAt: at },
+      }),
     ),
     db.vmMetric.createMany({ data: metrics }),
     db.hostMetric.create({
@@ -389,5 +415,10 @@ export async function pollHost(hostId: string): Promise<PollResult> {
       data: { status: 'online', statusReason: snap.virshError ? `SSH works, but virsh failed: ${snap.virshError}` : null, lastSeenAt: at },
     }),
   ]);
-  return { status: 'online', vms: seen, unmanaged: snap.domains.map((d) => d.name).filter((n) => !managed.has(n)), virshError: snap.virshError };
+  return {
+    status: 'online',
+    vms: seen,
+    unmanaged: snap.domains.map((d) => d.name).filter((n) => !managed.has(n)),
+    virshError: snap.virshError,
+  };
 }

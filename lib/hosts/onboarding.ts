@@ -28,7 +28,11 @@ export async function probeHost(hostId: string): Promise<HostKeyInfo> {
   try {
     return await probeHostKeyInfo({ id: host.id, address: host.address, port: host.port }, { timeoutMs: 10_000 });
   } catch (error) {
-    throw new OnboardingError(`Could not reach ${host.address}:${host.port}: ${error instanceof Error ? error.message : String(error)}`, 'host_unreachable', { cause: error });
+    throw new OnboardingError(
+      `Could not reach ${host.address}:${host.port}: ${error instanceof Error ? error.message : String(error)}`,
+      'host_unreachable',
+      { cause: error },
+    );
   }
 }
 
@@ -44,13 +48,21 @@ export async function pinHostKey(hostId: string, confirmed: string, by?: { role:
   }
   const offered = await probeHost(hostId);
   if (!sameFingerprint(offered.fingerprint, confirmed)) {
-    throw new OnboardingError(`The host now offers ${offered.fingerprint}, not the ${confirmed} you confirmed. Check the host before trusting it.`);
+    throw new OnboardingError(
+      `The host now offers ${offered.fingerprint}, not the ${confirmed} you confirmed. Check the host before trusting it.`,
+    );
   }
   await defaultSshKey();
   const host = await hostOrFail(hostId);
   const problem = hostConfigProblem(host);
   // Pinning the key does not clear refused settings: the host stays unsafe_config until an admin fixes them.
-  await getDb().host.update({ where: { id: hostId }, data: { hostKeyFingerprint: offered.fingerprint, ...(problem ? { status: UNSAFE_CONFIG, statusReason: problem } : { status: 'new', statusReason: null }) } });
+  await getDb().host.update({
+    where: { id: hostId },
+    data: {
+      hostKeyFingerprint: offered.fingerprint,
+      ...(problem ? { status: UNSAFE_CONFIG, statusReason: problem } : { status: 'new', statusReason: null }),
+    },
+  });
 }
 
 /**
@@ -58,9 +70,16 @@ export async function pinHostKey(hostId: string, confirmed: string, by?: { role:
  * re-pin rule for `by`), then read the facts once; a failed facts read does not
  * undo the pin and is returned as `factsError`.
  */
-export async function confirmHostKey(hostId: string, confirmed: string, by: { role: Role }): Promise<{ pinned: true; factsError: string | null }> {
+export async function confirmHostKey(
+  hostId: string,
+  confirmed: string,
+  by: { role: Role },
+): Promise<{ pinned: true; factsError: string | null }> {
   await pinHostKey(hostId, confirmed, by);
-  const factsError = await refreshFacts(hostId).then(() => null, (error: unknown) => (error instanceof Error ? error.message : String(error)));
+  const factsError = await refreshFacts(hostId).then(
+    () => null,
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  );
   return { pinned: true, factsError };
 }
 
@@ -84,7 +103,11 @@ export async function sshFailure(hostId: string, error: SshError): Promise<Onboa
 export async function refreshFacts(hostId: string): Promise<HostFacts> {
   const host = await hostOrFail(hostId);
   if (!host.hostKeyFingerprint) throw new OnboardingError('Confirm the host key fingerprint first');
-  if (host.status === 'host_key_changed') throw new OnboardingError('The host key changed: an admin must check the host and re-pin its key before Hostdeck talks to it again', 'host_key_changed');
+  if (host.status === 'host_key_changed')
+    throw new OnboardingError(
+      'The host key changed: an admin must check the host and re-pin its key before Hostdeck talks to it again',
+      'host_key_changed',
+    );
   const refusal = await unsafeConfigRefusal(host);
   if (refusal) throw new OnboardingError(refusal, 'host_unsafe_config');
   try {
@@ -92,7 +115,10 @@ export async function refreshFacts(hostId: string): Promise<HostFacts> {
     const result = await exec(target, ['sh', '-c', FACTS_SCRIPT, 'hostdeck-facts', localLibvirtUri(host)], { timeoutMs: 30_000 });
     const facts = parseFacts(result.stdout);
     const now = new Date();
-    await getDb().host.update({ where: { id: hostId }, data: { facts: facts as never, factsAt: now, lastSeenAt: now, status: 'online', statusReason: null } });
+    await getDb().host.update({
+      where: { id: hostId },
+      data: { facts: facts as never, factsAt: now, lastSeenAt: now, status: 'online', statusReason: null },
+    });
     return facts;
   } catch (error) {
     if (error instanceof SshError) throw await sshFailure(hostId, error);

@@ -46,7 +46,11 @@ export function powerRefusal(name: string, state: VmLiveState, action: PowerActi
   if (ALLOWED[state].includes(action)) return null;
   switch (action) {
     case 'start':
-      return state === 'running' ? `${name} is already running` : state === 'paused' ? `${name} is paused: resume it instead` : `${name} cannot be started: it is ${stateWords[state]}`;
+      return state === 'running'
+        ? `${name} is already running`
+        : state === 'paused'
+          ? `${name} is paused: resume it instead`
+          : `${name} cannot be started: it is ${stateWords[state]}`;
     case 'force-off':
       return `${name} is already off`;
     case 'suspend':
@@ -55,6 +59,8 @@ export function powerRefusal(name: string, state: VmLiveState, action: PowerActi
       return state === 'running' ? `${name} is already running` : `${name} is not paused (it is ${stateWords[state]})`;
     case 'shutdown':
     case 'reboot':
-      return state === 'paused' ? `${name} is paused: resume it first, or force it off` : `${name} is not running (it is ${stateWords[state]})`;
+      return state === 'paused'
+        ? `${name} is paused: resume it first, or force it off`
+        : `${name} is not running (it is ${stateWords[state]})`;
   }
 }

@@ -32,7 +32,14 @@ export type PowerResult = {
   message: string;
 };
 
-const TIMEOUT_MS: Record<PowerAction, number> = { start: 90_000, shutdown: 30_000, reboot: 30_000, 'force-off': 90_000, suspend: 30_000, resume: 30_000 };
+const TIMEOUT_MS: Record<PowerAction, number> = {
+  start: 90_000,
+  shutdown: 30_000,
+  reboot: 30_000,
+  'force-off': 90_000,
+  suspend: 30_000,
+  resume: 30_000,
+};
 
 /** The virsh arguments (after `virsh -c URI`) for `action`; resume from a guest power-management sleep is a wake-up. */
 export function powerCommand(action: PowerAction, uuid: string, state: VmLiveState): string[] {
@@ -57,7 +64,9 @@ function doneMessage(name: string, action: PowerAction, state: VmLiveState): str
     case 'start':
       return `${name} started`;
     case 'shutdown':
-      return state === 'shut_off' ? `${name} shut down` : `Sent ${name} an ACPI shutdown request: it powers off once its guest OS handles it (force off if it does not).`;
+      return state === 'shut_off'
+        ? `${name} shut down`
+        : `Sent ${name} an ACPI shutdown request: it powers off once its guest OS handles it (force off if it does not).`;
     case 'reboot':
       return `Sent ${name} an ACPI reboot request: it restarts once its guest OS handles it.`;
     case 'force-off':
@@ -112,7 +121,10 @@ export async function powerAction(vmId: string, action: PowerAction): Promise<Po
     }
     const state = await domainState(ctx);
     await store(vmId, state);
-    await db.host.updateMany({ where: { id: host.id, status: { notIn: ['host_key_changed', UNSAFE_CONFIG] } }, data: { status: 'online', statusReason: null, lastSeenAt: new Date() } });
+    await db.host.updateMany({
+      where: { id: host.id, status: { notIn: ['host_key_changed', UNSAFE_CONFIG] } },
+      data: { status: 'online', statusReason: null, lastSeenAt: new Date() },
+    });
     return { vmId, name: vm.name, action, state, message: doneMessage(vm.name, action, state) };
   } catch (error) {
     if (error instanceof SshError) throw await sshFailure(host.id, error);

@@ -12,8 +12,19 @@ export type ListQuery = { q?: string; page?: number; pageSize?: number; sort?: s
 
 export const HOST_STATUSES = ['new', 'online', 'unreachable', 'host_key_changed', 'unsafe_config'] as const;
 export const VM_STATES = ['unknown', 'running', 'paused', 'shut_off', 'crashed', 'pmsuspended', 'other'] as const;
-export const HOST_SORTS = { name: { name: 'asc' }, status: [{ status: 'asc' }, { name: 'asc' }], vms: [{ vms: { _count: 'desc' } }, { name: 'asc' }], seen: [{ lastSeenAt: { sort: 'desc', nulls: 'last' } }, { name: 'asc' }] } as const;
-export const VM_SORTS = { name: [{ name: 'asc' }, { id: 'asc' }], host: [{ host: { name: 'asc' } }, { name: 'asc' }], memory: [{ memoryMiB: 'desc' }, { name: 'asc' }], vcpus: [{ vcpus: 'desc' }, { name: 'asc' }], state: [{ liveState: 'asc' }, { name: 'asc' }] } as const;
+export const HOST_SORTS = {
+  name: { name: 'asc' },
+  status: [{ status: 'asc' }, { name: 'asc' }],
+  vms: [{ vms: { _count: 'desc' } }, { name: 'asc' }],
+  seen: [{ lastSeenAt: { sort: 'desc', nulls: 'last' } }, { name: 'asc' }],
+} as const;
+export const VM_SORTS = {
+  name: [{ name: 'asc' }, { id: 'asc' }],
+  host: [{ host: { name: 'asc' } }, { name: 'asc' }],
+  memory: [{ memoryMiB: 'desc' }, { name: 'asc' }],
+  vcpus: [{ vcpus: 'desc' }, { name: 'asc' }],
+  state: [{ liveState: 'asc' }, { name: 'asc' }],
+} as const;
 
 function oneOf<T extends string>(value: string | undefined, allowed: readonly T[]): T | undefined {
   return allowed.find((a) => a === value);
@@ -27,14 +38,34 @@ export async function listHosts(query: ListQuery & { status?: string }) {
   const db = getDb();
   const status = oneOf(query.status, HOST_STATUSES);
   const where: Prisma.HostWhereInput = {
-    ...(query.q ? { OR: [{ name: { contains: query.q, mode: 'insensitive' } }, { address: { contains: query.q, mode: 'insensitive' } }] } : {}),
+    ...(query.q
+      ? { OR: [{ name: { contains: query.q, mode: 'insensitive' } }, { address: { contains: query.q, mode: 'insensitive' } }] }
+      : {}),
     ...(status ? { status } : {}),
   };
-  const orderBy = HOST_SORTS[oneOf(query.sort, Object.keys(HOST_SORTS) as (keyof typeof HOST_SORTS)[]) ?? 'name'] as Prisma.HostOrderByWithRelationInput | Prisma.HostOrderByWithRelationInput[];
+  const orderBy = HOST_SORTS[oneOf(query.sort, Object.keys(HOST_SORTS) as (keyof typeof HOST_SORTS)[]) ?? 'name'] as
+    | Prisma.HostOrderByWithRelationInput
+    | Prisma.HostOrderByWithRelationInput[];
   const { page, pageSize, skip, take } = pageOf(query);
   const [total, hosts] = await Promise.all([
     db.host.count({ where }),
-    db.host.findMany({ where, orderBy, skip, take, select: { id: true, name: true, address: true, port: true, sshUser: true, flavour: true, status: true, lastSeenAt: true, _count: { select: { vms: true } } } }),
+    db.host.findMany({
+      where,
+      orderBy,
+      skip,
+      take,
+      select: {
+        id: true,
+        name: true,
+        address: true,
+        port: true,
+        sshUser: true,
+        flavour: true,
+        status: true,
+        lastSeenAt: true,
+        _count: { select: { vms: true } },
+      },
+    }),
   ]);
   return { total, page, pageSize, nextPage: nextPage(total, page, pageSize), hosts };
 }
@@ -42,7 +73,9 @@ export async function listHosts(query: ListQuery & { status?: string }) {
 export async function listVms(query: ListQuery & { hostId?: string; state?: string }) {
   const db = getDb();
   const state = oneOf(query.state, VM_STATES);
-  const orderBy = VM_SORTS[oneOf(query.sort, Object.keys(VM_SORTS) as (keyof typeof VM_SORTS)[]) ?? 'name'] as unknown as Prisma.VmOrderByWithRelationInput[];
+  const orderBy = VM_SORTS[
+    oneOf(query.sort, Object.keys(VM_SORTS) as (keyof typeof VM_SORTS)[]) ?? 'name'
+  ] as unknown as Prisma.VmOrderByWithRelationInput[];
   const where: Prisma.VmWhereInput = {
     ...(query.hostId ? { hostId: query.hostId } : {}),
     ...(state ? { liveState: state } : {}),
@@ -51,7 +84,23 @@ export async function listVms(query: ListQuery & { hostId?: string; state?: stri
   const { page, pageSize, skip, take } = pageOf(query);
   const [total, vms] = await Promise.all([
     db.vm.count({ where }),
-    db.vm.findMany({ where, orderBy, skip, take, select: { id: true, name: true, vcpus: true, memoryMiB: true, desiredPower: true, liveState: true, removed: true, tags: true, host: { select: { id: true, name: true } } } }),
+    db.vm.findMany({
+      where,
+      orderBy,
+      skip,
+      take,
+      select: {
+        id: true,
+        name: true,
+        vcpus: true,
+        memoryMiB: true,
+        desiredPower: true,
+        liveState: true,
+        removed: true,
+        tags: true,
+        host: { select: { id: true, name: true } },
+      },
+    }),
   ]);
   return { total, page, pageSize, nextPage: nextPage(total, page, pageSize), vms };
 }
@@ -104,7 +153,9 @@ export function redactVm<T extends { spec: Prisma.JsonValue }>(vm: T, revealSecr
  * redacted unless `revealSecrets` (operators and above: lib/security/redact canReadSecrets).
  */
 export async function getVm(id: string, { revealSecrets = false }: { revealSecrets?: boolean } = {}) {
-  const vm = looksLikeUuid(id) ? await getDb().vm.findUnique({ where: { id }, include: { host: { select: { id: true, name: true, spec: true } } } }) : null;
+  const vm = looksLikeUuid(id)
+    ? await getDb().vm.findUnique({ where: { id }, include: { host: { select: { id: true, name: true, spec: true } } } })
+    : null;
   return vm && redactVm(vm, revealSecrets);
 }
 
@@ -117,12 +168,22 @@ export async function getVmOrThrow(id: string, { revealSecrets = false }: { reve
 
 /** The host's CPU and memory history (oldest first), for the host page's charts. */
 export async function hostMetrics(hostId: string) {
-  const rows = await getDb().hostMetric.findMany({ where: { hostId }, orderBy: { at: 'desc' }, take: 720, select: { at: true, cpuPercent: true, memUsedMiB: true, memTotalMiB: true } });
+  const rows = await getDb().hostMetric.findMany({
+    where: { hostId },
+    orderBy: { at: 'desc' },
+    take: 720,
+    select: { at: true, cpuPercent: true, memUsedMiB: true, memTotalMiB: true },
+  });
   return rows.reverse();
 }
 
 /** The VM's CPU and memory history (oldest first), for the VM page's chart. */
 export async function vmMetrics(vmId: string) {
-  const rows = await getDb().vmMetric.findMany({ where: { vmId }, orderBy: { at: 'desc' }, take: 720, select: { at: true, cpuPercent: true, memUsedMiB: true } });
+  const rows = await getDb().vmMetric.findMany({
+    where: { vmId },
+    orderBy: { at: 'desc' },
+    take: 720,
+    select: { at: true, cpuPercent: true, memUsedMiB: true },
+  });
   return rows.reverse();
 }

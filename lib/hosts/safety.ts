@@ -39,7 +39,10 @@ type HostConfig = { name?: string; libvirtUri: string; spec?: unknown };
 
 /** Why the host's stored settings must not be used, in words for the operator (what is wrong, what to do), or null. */
 export function hostConfigProblem(host: HostConfig): string | null {
-  const specUri = host.spec !== null && typeof host.spec === 'object' && !Array.isArray(host.spec) ? (host.spec as Record<string, unknown>).libvirtUri : undefined;
+  const specUri =
+    host.spec !== null && typeof host.spec === 'object' && !Array.isArray(host.spec)
+      ? (host.spec as Record<string, unknown>).libvirtUri
+      : undefined;
   const problem = libvirtUriProblem(host.libvirtUri) ?? (specUri === undefined ? null : libvirtUriProblem(specUri));
   if (!problem) return null;
   return `Unsafe libvirt URI: ${problem}. Hostdeck does not contact this host until an admin edits the host and sets its libvirt URI to ${LIBVIRT_URIS.join(' or ')}.`;
@@ -56,7 +59,9 @@ export function localLibvirtUri(host: HostConfig): LibvirtUri {
  * At every entry that would contact the host: null when its settings are
  * safe; else marks it `unsafe_config` (with the reason) and returns the reason.
  */
-export async function unsafeConfigRefusal(host: HostConfig & { id: string; status: string; statusReason?: string | null }): Promise<string | null> {
+export async function unsafeConfigRefusal(
+  host: HostConfig & { id: string; status: string; statusReason?: string | null },
+): Promise<string | null> {
   const problem = hostConfigProblem(host);
   if (!problem) return null;
   if (host.status !== UNSAFE_CONFIG || host.statusReason !== problem) {
@@ -72,18 +77,22 @@ export async function unsafeConfigRefusal(host: HostConfig & { id: string; statu
  */
 export async function markUnsafeHostConfigs(log?: (message: string) => void): Promise<string[]> {
   const db = getDb();
-  const hosts = await db.host.findMany({ select: { id: true, name: true, libvirtUri: true, spec: true, status: true, statusReason: true } });
+  const hosts = await db.host.findMany({
+    select: { id: true, name: true, libvirtUri: true, spec: true, status: true, statusReason: true },
+  });
   const marked: string[] = [];
   for (const host of hosts) {
     const problem = hostConfigProblem(host);
     if (problem) {
       marked.push(host.name);
-      if (host.status !== UNSAFE_CONFIG || host.statusReason !== problem) await db.host.update({ where: { id: host.id }, data: { status: UNSAFE_CONFIG, statusReason: problem } });
+      if (host.status !== UNSAFE_CONFIG || host.statusReason !== problem)
+        await db.host.update({ where: { id: host.id }, data: { status: UNSAFE_CONFIG, statusReason: problem } });
     } else if (host.status === UNSAFE_CONFIG) {
       await db.host.updateMany({ where: { id: host.id, status: UNSAFE_CONFIG }, data: { status: 'new', statusReason: null } });
     }
   }
-  if (marked.length > 0) log?.(`not contacting ${marked.length} host(s) with refused settings (status unsafe_config): ${marked.join(', ')}`);
+  if (marked.length > 0)
+    log?.(`not contacting ${marked.length} host(s) with refused settings (status unsafe_config): ${marked.join(', ')}`);
   return marked;
 }
 
@@ -130,7 +139,9 @@ export function pathVerdictReason(verdict: Exclude<PathVerdict, 'ok'>, path: str
  */
 export async function checkHostPaths(target: SshTarget, items: readonly { root: string; path: string }[]): Promise<PathVerdict[]> {
   if (items.length === 0) return [];
-  const result = await exec(target, ['sh', '-c', PATH_CHECK_SCRIPT, 'hostdeck-paths', ...items.flatMap((item) => [item.root, item.path])], { timeoutMs: 30_000 });
+  const result = await exec(target, ['sh', '-c', PATH_CHECK_SCRIPT, 'hostdeck-paths', ...items.flatMap((item) => [item.root, item.path])], {
+    timeoutMs: 30_000,
+  });
   const lines = result.stdout.split('\n');
   return items.map((_, i) => (result.code === 0 ? parsePathVerdict(lines[i]) : 'outside'));
 }

@@ -14,7 +14,10 @@ const context = (id: string) => `ssh-key:${id}`;
 async function store(name: string, secret: StoredSecret, publicKey: string, fingerprint: string, isDefault: boolean, createdById?: string) {
   const id = randomUUID();
   const privateKeyEncrypted = secretBoxFromEnv().encrypt(JSON.stringify(secret), context(id));
-  return getDb().sshKey.create({ data: { id, name, publicKey, fingerprint, privateKeyEncrypted, isDefault, createdById: createdById ?? null }, select: publicSelect });
+  return getDb().sshKey.create({
+    data: { id, name, publicKey, fingerprint, privateKeyEncrypted, isDefault, createdById: createdById ?? null },
+    select: publicSelect,
+  });
 }
 
 const publicSelect = { id: true, name: true, publicKey: true, fingerprint: true, isDefault: true, createdAt: true } as const;
@@ -39,7 +42,14 @@ export async function defaultSshKey() {
 /** Stores an uploaded private key after checking it (and its passphrase). Throws InvalidKeyError with a field-ready message. */
 export async function uploadSshKey(input: { name: string; privateKey: string; passphrase?: string }, createdById?: string) {
   const info = parsePrivateKey(input.privateKey, input.passphrase);
-  return store(input.name, { privateKey: input.privateKey, ...(input.passphrase ? { passphrase: input.passphrase } : {}) }, `${info.publicKeyOpenSsh} hostdeck`, info.fingerprint, false, createdById);
+  return store(
+    input.name,
+    { privateKey: input.privateKey, ...(input.passphrase ? { passphrase: input.passphrase } : {}) },
+    `${info.publicKeyOpenSsh} hostdeck`,
+    info.fingerprint,
+    false,
+    createdById,
+  );
 }
 
 /** Makes a key the one hosts without their own key log in with. */
@@ -71,9 +81,18 @@ export function authorizedKeysLineFor(key: { publicKey: string }): string {
 }
 
 /** Everything the SSH layer needs to reach a host: its address, user, decrypted key and pinned host key. */
-export async function sshTargetFor(host: { id: string; address: string; port: number; sshUser: string; sshKeyId: string | null; hostKeyFingerprint: string | null }): Promise<SshTarget> {
+export async function sshTargetFor(host: {
+  id: string;
+  address: string;
+  port: number;
+  sshUser: string;
+  sshKeyId: string | null;
+  hostKeyFingerprint: string | null;
+}): Promise<SshTarget> {
   const db = getDb();
-  const key = host.sshKeyId ? await db.sshKey.findUnique({ where: { id: host.sshKeyId } }) : await db.sshKey.findFirst({ where: { isDefault: true } });
+  const key = host.sshKeyId
+    ? await db.sshKey.findUnique({ where: { id: host.sshKeyId } })
+    : await db.sshKey.findFirst({ where: { isDefault: true } });
   if (!key) throw new Error('no SSH key: open Settings → SSH keys, or add a host to generate the default key');
   const secret = JSON.parse(secretBoxFromEnv().decryptString(key.privateKeyEncrypted, context(key.id))) as StoredSecret;
   return {

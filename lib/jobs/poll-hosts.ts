@@ -29,7 +29,10 @@ export function pollIntervalMs(env: Env = process.env): number {
 
 /** The hosts a poll may contact: key confirmed and not changed since, settings not refused (pollHost checks the URI again). */
 function pollableHosts() {
-  return getDb().host.findMany({ where: { hostKeyFingerprint: { not: null }, status: { notIn: ['host_key_changed', UNSAFE_CONFIG] } }, select: { id: true } });
+  return getDb().host.findMany({
+    where: { hostKeyFingerprint: { not: null }, status: { notIn: ['host_key_changed', UNSAFE_CONFIG] } },
+    select: { id: true },
+  });
 }
 
 /**
@@ -41,7 +44,9 @@ export async function schedulePolls(boss: PgBoss, intervalMs: number): Promise<n
   const hosts = await pollableHosts();
   if (hosts.length === 0) return 0;
   const singletonSeconds = Math.max(1, Math.round(intervalMs / 1000));
-  await boss.insert(hosts.map((h) => ({ name: POLL_HOST_QUEUE, data: { hostId: h.id } satisfies PollHostJob, singletonKey: h.id, singletonSeconds })));
+  await boss.insert(
+    hosts.map((h) => ({ name: POLL_HOST_QUEUE, data: { hostId: h.id } satisfies PollHostJob, singletonKey: h.id, singletonSeconds })),
+  );
   return hosts.length;
 }
 
@@ -58,16 +63,20 @@ export async function startPollHosts(boss: PgBoss, options: PollHostsOptions): P
     retentionMinutes: 10, // a waiting poll nobody picked up is dropped
   });
 
-  await boss.work<PollHostJob>(POLL_HOST_QUEUE, { batchSize: options.batchSize ?? 8, pollingIntervalSeconds: options.workerPollingSeconds ?? 1 }, async (jobs) => {
-    // The hosts of one batch are polled side by side; one host's failure is logged, not the batch's.
-    await Promise.all(
-      jobs.map((job) =>
-        pollHost(job.data.hostId).catch((error: unknown) => {
-          log(`polling host ${job.data.hostId} failed: ${error instanceof Error ? error.message : String(error)}`);
-        }),
-      ),
-    );
-  });
+  await boss.work<PollHostJob>(
+    POLL_HOST_QUEUE,
+    { batchSize: options.batchSize ?? 8, pollingIntervalSeconds: options.workerPollingSeconds ?? 1 },
+    async (jobs) => {
+      // The hosts of one batch are polled side by side; one host's failure is logged, not the batch's.
+      await Promise.all(
+        jobs.map((job) =>
+          pollHost(job.data.hostId).catch((error: unknown) => {
+            log(`polling host ${job.data.hostId} failed: ${error instanceof Error ? error.message : String(error)}`);
+          }),
+        ),
+      );
+    },
+  );
 
   // The scheduler: several rounds per interval, so each slot's job is created near its start.
   let timer: NodeJS.Timeout | undefined;

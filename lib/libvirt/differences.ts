@@ -53,7 +53,10 @@ function push(groups: Map<string, string[]>, category: string, value: string): v
 }
 
 function isSeedDisk(disk: XmlElement): boolean {
-  return disk.attributes.device === 'cdrom' && childElements(disk).some((child) => child.name === 'source' && (child.attributes.file ?? '').startsWith('/var/lib/hostdeck/seeds/'));
+  return (
+    disk.attributes.device === 'cdrom' &&
+    childElements(disk).some((child) => child.name === 'source' && (child.attributes.file ?? '').startsWith('/var/lib/hostdeck/seeds/'))
+  );
 }
 
 /** A normalised domain split into comparable parts by category. */

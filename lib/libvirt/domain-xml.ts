@@ -31,7 +31,13 @@ function child(parent: XMLBuilder, name: string, attributes: Record<string, stri
 }
 
 /** Child element holding text, escaped (see forXmlBuilder). */
-function textChild(parent: XMLBuilder, name: string, text: string, attributes: Record<string, string> = {}, namespace?: string): XMLBuilder {
+function textChild(
+  parent: XMLBuilder,
+  name: string,
+  text: string,
+  attributes: Record<string, string> = {},
+  namespace?: string,
+): XMLBuilder {
   return child(parent, name, attributes, namespace).txt(forXmlBuilder(text));
 }
 

@@ -22,29 +22,100 @@ import { childElements, isElement, ownText, parseXml, serializeXml, type XmlElem
 
 /** The order in which libvirt writes a domain's top-level elements. */
 const DOMAIN_ORDER = [
-  'name', 'uuid', 'genid', 'title', 'description', 'metadata', 'maxMemory', 'memory', 'currentMemory',
-  'blkiotune', 'memoryBacking', 'vcpu', 'vcpus', 'iothreads', 'iothreadids', 'cputune', 'numatune', 'resource',
-  'sysinfo', 'bootloader', 'bootloader_args', 'os', 'idmap', 'features', 'cpu', 'clock', 'on_poweroff',
-  'on_reboot', 'on_crash', 'pm', 'perf', 'devices', 'seclabel', 'keywrap', 'launchSecurity',
+  'name',
+  'uuid',
+  'genid',
+  'title',
+  'description',
+  'metadata',
+  'maxMemory',
+  'memory',
+  'currentMemory',
+  'blkiotune',
+  'memoryBacking',
+  'vcpu',
+  'vcpus',
+  'iothreads',
+  'iothreadids',
+  'cputune',
+  'numatune',
+  'resource',
+  'sysinfo',
+  'bootloader',
+  'bootloader_args',
+  'os',
+  'idmap',
+  'features',
+  'cpu',
+  'clock',
+  'on_poweroff',
+  'on_reboot',
+  'on_crash',
+  'pm',
+  'perf',
+  'devices',
+  'seclabel',
+  'keywrap',
+  'launchSecurity',
 ];
 /** The order in which libvirt writes devices. */
 const DEVICE_ORDER = [
-  'emulator', 'disk', 'controller', 'lease', 'filesystem', 'interface', 'smartcard', 'serial', 'parallel',
-  'console', 'channel', 'input', 'tpm', 'graphics', 'sound', 'audio', 'video', 'hostdev', 'redirdev',
-  'redirfilter', 'hub', 'watchdog', 'memballoon', 'rng', 'nvram', 'panic', 'shmem', 'memory', 'iommu',
-  'vsock', 'crypto',
+  'emulator',
+  'disk',
+  'controller',
+  'lease',
+  'filesystem',
+  'interface',
+  'smartcard',
+  'serial',
+  'parallel',
+  'console',
+  'channel',
+  'input',
+  'tpm',
+  'graphics',
+  'sound',
+  'audio',
+  'video',
+  'hostdev',
+  'redirdev',
+  'redirfilter',
+  'hub',
+  'watchdog',
+  'memballoon',
+  'rng',
+  'nvram',
+  'panic',
+  'shmem',
+  'memory',
+  'iommu',
+  'vsock',
+  'crypto',
 ];
 
 const DEFAULT_LIFECYCLE: Record<string, string> = { on_poweroff: 'destroy', on_reboot: 'restart', on_crash: 'destroy' };
 
 const MEMORY_UNIT_BYTES: Record<string, number> = {
-  b: 1, bytes: 1,
-  k: 1024, kib: 1024, kb: 1000,
-  m: 1024 ** 2, mib: 1024 ** 2, mb: 1000 ** 2,
-  g: 1024 ** 3, gib: 1024 ** 3, gb: 1000 ** 3,
-  t: 1024 ** 4, tib: 1024 ** 4, tb: 1000 ** 4,
-  p: 1024 ** 5, pib: 1024 ** 5, pb: 1000 ** 5,
-  e: 1024 ** 6, eib: 1024 ** 6, eb: 1000 ** 6,
+  b: 1,
+  bytes: 1,
+  k: 1024,
+  kib: 1024,
+  kb: 1000,
+  m: 1024 ** 2,
+  mib: 1024 ** 2,
+  mb: 1000 ** 2,
+  g: 1024 ** 3,
+  gib: 1024 ** 3,
+  gb: 1000 ** 3,
+  t: 1024 ** 4,
+  tib: 1024 ** 4,
+  tb: 1000 ** 4,
+  p: 1024 ** 5,
+  pib: 1024 ** 5,
+  pb: 1000 ** 5,
+  e: 1024 ** 6,
+  eib: 1024 ** 6,
+  eb: 1000 ** 6,
 };
 
 /** Memory amount in KiB, as libvirt reports it (`unit` defaults to KiB). */
@@ -246,8 +317,12 @@ function normaliseOs(os: XmlElement): XmlElement {
 /** The CPU libvirt picks for a TCG domain without <cpu>: qemu64 (expanded with its features while running). */
 function isDefaultTcgCpu(cpu: XmlElement): boolean {
   const model = childElements(cpu).find((child) => child.name === 'model');
-  return cpu.attributes.mode === 'custom' && model !== undefined && ownText(model).trim() === 'qemu64' &&
-    childElements(cpu).every((child) => child.name === 'model' || child.name === 'feature');
+  return (
+    cpu.attributes.mode === 'custom' &&
+    model !== undefined &&
+    ownText(model).trim() === 'qemu64' &&
+    childElements(cpu).every((child) => child.name === 'model' || child.name === 'feature')
+  );
 }
 
 function normaliseTopLevel(child: XmlElement): XmlElement | null {
@@ -264,18 +339,28 @@ function normaliseTopLevel(child: XmlElement): XmlElement | null {
     case 'maxMemory': {
       const kib = memoryKiB(child);
       const rest = withoutAttributes(child, (key) => key === 'unit');
-      return { ...rest, attributes: { ...rest.attributes, unit: 'KiB' }, children: [Number.isNaN(kib) ? ownText(child).trim() : String(kib)] };
+      return {
+        ...rest,
+        attributes: { ...rest.attributes, unit: 'KiB' },
+        children: [Number.isNaN(kib) ? ownText(child).trim() : String(kib)],
+      };
     }
     case 'vcpu': {
       const count = ownText(child).trim();
-      const rest = withoutAttributes(child, (key, value) => (key === 'placement' && value === 'static') || (key === 'current' && value === count));
+      const rest = withoutAttributes(
+        child,
+        (key, value) => (key === 'placement' && value === 'static') || (key === 'current' && value === count),
+      );
       return { ...rest, children: [count] };
     }
     case 'os':
       return normaliseOs(child);
     case 'cpu':
       if (isDefaultTcgCpu(child)) return null;
-      return withoutAttributes(child, (key, value) => (key === 'check' && (value === 'none' || value === 'partial')) || (key === 'migratable' && value === 'on'));
+      return withoutAttributes(
+        child,
+        (key, value) => (key === 'check' && (value === 'none' || value === 'partial')) || (key === 'migratable' && value === 'on'),
+      );
     case 'description':
       return ownText(child) === '' ? null : child;
     case 'metadata': {
@@ -308,4 +393,3 @@ export function normalizeDomainTree(domain: XmlElement): XmlElement {
 export function normalizeDomainXml(xml: string): string {
   return serializeXml(normalizeDomainTree(parseXml(xml)));
 }
-

@@ -48,7 +48,15 @@ function baseImageData(host: HostSpec, name: string | undefined): NixData {
 function volumesOf(host: HostSpec, vm: VmSpec): VolumeData[] {
   return vm.disks.flatMap((disk) =>
     disk.source.type === 'volume'
-      ? [{ pool: disk.source.pool, name: disk.source.volume, capacityGiB: disk.sizeGiB, format: disk.format, baseImage: baseImageData(host, disk.baseImage) }]
+      ? [
+          {
+            pool: disk.source.pool,
+            name: disk.source.volume,
+            capacityGiB: disk.sizeGiB,
+            format: disk.format,
+            baseImage: baseImageData(host, disk.baseImage),
+          },
+        ]
       : [],
   );
 }

@@ -38,4 +38,3 @@ export function nixValue(value: NixData, indent = 0): string {
   if (keys.length === 0) return '{ }';
   return `{\n${keys.map((key) => `${pad}${nixAttrName(key)} = ${nixValue(value[key]!, indent + 1)};\n`).join('')}${end}}`;
 }
-

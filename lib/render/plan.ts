@@ -61,7 +61,15 @@ export interface HostPlan {
   changed: boolean;
   /** Any VM drifted. */
   drifted: boolean;
-  summary: { added: number; changed: number; removed: number; unchanged: number; unmanaged: number; drifted: number; restartNeeded: number };
+  summary: {
+    added: number;
+    changed: number;
+    removed: number;
+    unchanged: number;
+    unmanaged: number;
+    drifted: number;
+    restartNeeded: number;
+  };
   desiredHash: string;
   deployedHash: string | null;
 }
@@ -139,9 +147,9 @@ export function plan(input: PlanInput): HostPlan {
   const vms: VmPlan[] = [];
   for (const name of [...vmNames].sort()) {
     const desired = desiredVms.get(name);
-    const desiredXml = desired?.xmlFile ? desiredFiles.get(desired.xmlFile) ?? null : null;
+    const desiredXml = desired?.xmlFile ? (desiredFiles.get(desired.xmlFile) ?? null) : null;
     const deployedXml = deployedFiles?.get(vmXmlFile(name)) ?? null;
-    const liveXml = live ? live.get(name) ?? null : undefined;
+    const liveXml = live ? (live.get(name) ?? null) : undefined;
     const running = typeof liveXml === 'string' ? isRunning(liveXml) : null;
 
     let drift: string[] = [];
@@ -150,7 +158,16 @@ export function plan(input: PlanInput): HostPlan {
     }
     const base = deployedXml ?? (typeof liveXml === 'string' ? liveXml : null);
 
-    const entry: VmPlan = { name, action: 'unchanged', changes: [], restartNeeded: false, removal: null, drifted: drift.length > 0, drift, running };
+    const entry: VmPlan = {
+      name,
+      action: 'unchanged',
+      changes: [],
+      restartNeeded: false,
+      removal: null,
+      drifted: drift.length > 0,
+      drift,
+      running,
+    };
     if (!desired) {
       entry.action = 'unmanaged';
     } else if (desired.remove) {
@@ -185,8 +202,14 @@ export function plan(input: PlanInput): HostPlan {
   const deployedModule = deployedFiles?.get(NIX_MODULE_FILE);
   const hostModule: FileAction =
     desiredModule === undefined
-      ? deployedModule === undefined ? 'none' : 'removed'
-      : deployedModule === undefined ? 'added' : deployedModule === desiredModule ? 'unchanged' : 'changed';
+      ? deployedModule === undefined
+        ? 'none'
+        : 'removed'
+      : deployedModule === undefined
+        ? 'added'
+        : deployedModule === desiredModule
+          ? 'unchanged'
+          : 'changed';
 
   const count = (action: VmAction) => vms.filter((vm) => vm.action === action).length;
   const summary = {
@@ -202,7 +225,9 @@ export function plan(input: PlanInput): HostPlan {
   const changed =
     summary.added + summary.changed + summary.removed > 0 ||
     (hostModule !== 'unchanged' && hostModule !== 'none') ||
-    (deployedHash !== null && deployedHash !== input.desired.manifest.hash && filesDiffer(input.desired.files, input.deployed?.files ?? []));
+    (deployedHash !== null &&
+      deployedHash !== input.desired.manifest.hash &&
+      filesDiffer(input.desired.files, input.deployed?.files ?? []));
   return {
     host: input.desired.manifest.host.name,
     hostModule,
@@ -220,4 +245,3 @@ function filesDiffer(a: readonly RenderedFile[], b: readonly RenderedFile[]): bo
   const other = fileMap(b);
   return a.some((file) => other.get(file.path) !== file.content);
 }
-

@@ -133,7 +133,11 @@ export function renderHost(spec: HostWithVms, options: RenderHostOptions = {}): 
       disks: manifestDisks(host, vm),
       seed:
         vm.cloudInit && !vm.remove
-          ? { isoPath: seedIsoPath(vm.name), userDataFile: cloudInitFile(vm.name, 'user-data'), metaDataFile: cloudInitFile(vm.name, 'meta-data') }
+          ? {
+              isoPath: seedIsoPath(vm.name),
+              userDataFile: cloudInitFile(vm.name, 'user-data'),
+              metaDataFile: cloudInitFile(vm.name, 'meta-data'),
+            }
           : null,
     })),
   };

@@ -15,7 +15,12 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export type GateOptions = { maxBodyBytes: number; dev: boolean };
 
 function headerReader(req: IncomingMessage) {
-  return { get: (name: string) => { const v = req.headers[name.toLowerCase()]; return Array.isArray(v) ? (v[0] ?? null) : (v ?? null); } };
+  return {
+    get: (name: string) => {
+      const v = req.headers[name.toLowerCase()];
+      return Array.isArray(v) ? (v[0] ?? null) : (v ?? null);
+    },
+  };
 }
 
 function sendError(res: ServerResponse, status: number, code: string, message: string) {

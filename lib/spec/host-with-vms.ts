@@ -33,9 +33,7 @@ export const BASE_IMAGE_DIR = '/var/lib/hostdeck/images';
 
 /** The pool whose folder holds `path` (strictly below it), or undefined. The longest folder wins when pools nest. */
 export function poolHolding<P extends { path: string }>(pools: readonly P[], path: string): P | undefined {
-  return pools
-    .filter((pool) => path !== pool.path && isPathInside(path, pool.path))
-    .sort((a, b) => b.path.length - a.path.length)[0];
+  return pools.filter((pool) => path !== pool.path && isPathInside(path, pool.path)).sort((a, b) => b.path.length - a.path.length)[0];
 }
 
 /**
@@ -45,7 +43,10 @@ export function poolHolding<P extends { path: string }>(pools: readonly P[], pat
  * code resolves this path on the host (lib/hosts/safety `checkHostPaths`)
  * before it touches the file, so a symlink cannot lead outside the pool.
  */
-export function diskLocation(host: Pick<HostSpec, 'storagePools'>, source: DiskSpec['source']): { pool: HostSpec['storagePools'][number]; path: string } | null {
+export function diskLocation(
+  host: Pick<HostSpec, 'storagePools'>,
+  source: DiskSpec['source'],
+): { pool: HostSpec['storagePools'][number]; path: string } | null {
   if (source.type === 'volume') {
     const pool = host.storagePools.find((candidate) => candidate.name === source.pool);
     return pool ? { pool, path: `${pool.path}/${source.volume}` } : null;
@@ -64,8 +65,7 @@ type Issue = { path: (string | number)[]; message: string };
 
 type Loose = Record<string, unknown>;
 const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-const asRecord = (value: unknown): Loose =>
-  value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : {};
+const asRecord = (value: unknown): Loose => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Loose) : {});
 const asString = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 
 function listOf(names: Iterable<string>): string {
@@ -144,7 +144,8 @@ export function crossCheckHostWithVms(input: unknown): Issue[] {
     if (uplink.kind === 'nic') {
       if (!nics.has(uplinkName)) issues.push({ path, message: `NIC ${uplinkName} is not listed in host.network.nics (${listOf(nics)})` });
       const bond = bondOfNic.get(uplinkName);
-      if (bond !== undefined) issues.push({ path, message: `NIC ${uplinkName} is a member of bond ${bond}; build the bridge over the bond instead` });
+      if (bond !== undefined)
+        issues.push({ path, message: `NIC ${uplinkName} is a member of bond ${bond}; build the bridge over the bond instead` });
     } else if (uplink.kind === 'bond' && !bonds.has(uplinkName)) {
       issues.push({ path, message: `bond ${uplinkName} is not defined in host.network.bonds (${listOf(bonds.keys())})` });
     }
@@ -174,7 +175,8 @@ export function crossCheckHostWithVms(input: unknown): Issue[] {
     if (name) pools.add(name);
     if (name && path && isCanonicalAbsolutePath(path) && !forbiddenFolderProblem(path)) poolFolders.push({ name, path });
   });
-  const poolList = () => (poolFolders.length === 0 ? 'the host has no storage pools' : `pools: ${poolFolders.map((p) => `${p.name} at ${p.path}`).join(', ')}`);
+  const poolList = () =>
+    poolFolders.length === 0 ? 'the host has no storage pools' : `pools: ${poolFolders.map((p) => `${p.name} at ${p.path}`).join(', ')}`;
   const baseImages = new Set<string>();
   const baseImagePaths = new Set<string>();
   const imageNames = new UniqueTracker(issues, (v, at) => `a base image named ${v} is already defined at ${at}`);
@@ -189,7 +191,10 @@ export function crossCheckHostWithVms(input: unknown): Issue[] {
       const forbidden = forbiddenFolderProblem(path);
       if (forbidden) issues.push({ path: ['host', 'baseImages', i, 'path'], message: `a base image cannot be there: ${forbidden}` });
       else if (!poolHolding(poolFolders, path) && !isPathInside(path, BASE_IMAGE_DIR)) {
-        issues.push({ path: ['host', 'baseImages', i, 'path'], message: `${path} is neither inside a storage pool of the host (${poolList()}) nor in ${BASE_IMAGE_DIR}; move the image there or add a pool for its folder` });
+        issues.push({
+          path: ['host', 'baseImages', i, 'path'],
+          message: `${path} is neither inside a storage pool of the host (${poolList()}) nor in ${BASE_IMAGE_DIR}; move the image there or add a pool for its folder`,
+        });
       }
     }
   });
@@ -218,16 +223,28 @@ export function crossCheckHostWithVms(input: unknown): Issue[] {
       const dev = asString(nic.dev);
       if (nic.type === 'direct' && dev !== undefined) {
         if (!nics.has(dev) && !bonds.has(dev)) {
-          issues.push({ path: [...at, 'dev'], message: `${dev} is neither a NIC in host.network.nics nor a bond in host.network.bonds (${listOf([...nics, ...bonds.keys()])})` });
+          issues.push({
+            path: [...at, 'dev'],
+            message: `${dev} is neither a NIC in host.network.nics nor a bond in host.network.bonds (${listOf([...nics, ...bonds.keys()])})`,
+          });
         } else if (bondOfNic.has(dev)) {
-          issues.push({ path: [...at, 'dev'], message: `NIC ${dev} is a member of bond ${bondOfNic.get(dev)}; macvtap needs a free NIC or the bond itself` });
+          issues.push({
+            path: [...at, 'dev'],
+            message: `NIC ${dev} is a member of bond ${bondOfNic.get(dev)}; macvtap needs a free NIC or the bond itself`,
+          });
         } else if (bridgeOfUplink.has(dev)) {
-          issues.push({ path: [...at, 'dev'], message: `${dev} is the uplink of bridge ${bridgeOfUplink.get(dev)}; attach the VM to that bridge instead` });
+          issues.push({
+            path: [...at, 'dev'],
+            message: `${dev} is the uplink of bridge ${bridgeOfUplink.get(dev)}; attach the VM to that bridge instead`,
+          });
         }
       }
       const net = asString(nic.network);
       if (nic.type === 'network' && net !== undefined && !libvirtNetworks.has(net)) {
-        issues.push({ path: [...at, 'network'], message: `libvirt network ${net} is not listed in host.network.libvirtNetworks (${listOf(libvirtNetworks)})` });
+        issues.push({
+          path: [...at, 'network'],
+          message: `libvirt network ${net} is not listed in host.network.libvirtNetworks (${listOf(libvirtNetworks)})`,
+        });
       }
     });
     asList(vm.disks).forEach((diskValue, d) => {
@@ -238,17 +255,26 @@ export function crossCheckHostWithVms(input: unknown): Issue[] {
       const volume = asString(source.volume);
       const path = asString(source.path);
       if (source.type === 'volume' && pool !== undefined) {
-        if (!pools.has(pool)) issues.push({ path: [...at, 'source', 'pool'], message: `storage pool ${pool} is not defined in host.storagePools (${listOf(pools)})` });
+        if (!pools.has(pool))
+          issues.push({
+            path: [...at, 'source', 'pool'],
+            message: `storage pool ${pool} is not defined in host.storagePools (${listOf(pools)})`,
+          });
         if (volume !== undefined) volumes.add(`${pool}/${volume}`, [...at, 'source', 'volume']);
         const folder = poolFolders.find((candidate) => candidate.name === pool);
         if (folder && volume !== undefined && baseImagePaths.has(`${folder.path}/${volume}`)) {
-          issues.push({ path: [...at, 'source', 'volume'], message: `${folder.path}/${volume} is a base image; a VM disk must be a file of its own${vm.deleteDisks === true ? ' (and deleteDisks would delete it)' : ''}` });
+          issues.push({
+            path: [...at, 'source', 'volume'],
+            message: `${folder.path}/${volume} is a base image; a VM disk must be a file of its own${vm.deleteDisks === true ? ' (and deleteDisks would delete it)' : ''}`,
+          });
         }
       }
       if (source.type === 'file' && path !== undefined) {
         files.add(path, [...at, 'source', 'path']);
-        if (baseImagePaths.has(path)) issues.push({ path: [...at, 'source', 'path'], message: `${path} is a base image; a VM disk must be a file of its own` });
-        if (path.startsWith(`${SEED_DIR}/`)) issues.push({ path: [...at, 'source', 'path'], message: `${SEED_DIR} is reserved for cloud-init seeds` });
+        if (baseImagePaths.has(path))
+          issues.push({ path: [...at, 'source', 'path'], message: `${path} is a base image; a VM disk must be a file of its own` });
+        if (path.startsWith(`${SEED_DIR}/`))
+          issues.push({ path: [...at, 'source', 'path'], message: `${SEED_DIR} is reserved for cloud-init seeds` });
         else if (isCanonicalAbsolutePath(path)) {
           const forbidden = forbiddenFolderProblem(path);
           if (forbidden) issues.push({ path: [...at, 'source', 'path'], message: `a disk cannot be there: ${forbidden}` });
@@ -262,7 +288,10 @@ export function crossCheckHostWithVms(input: unknown): Issue[] {
       }
       const baseImage = asString(disk.baseImage);
       if (baseImage !== undefined && !baseImages.has(baseImage)) {
-        issues.push({ path: [...at, 'baseImage'], message: `base image ${baseImage} is not defined in host.baseImages (${listOf(baseImages)})` });
+        issues.push({
+          path: [...at, 'baseImage'],
+          message: `base image ${baseImage} is not defined in host.baseImages (${listOf(baseImages)})`,
+        });
       }
     });
   });

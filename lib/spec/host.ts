@@ -21,9 +21,7 @@ export function isHostAddress(value: string): boolean {
   return HOSTNAME_PATTERN.test(value) || IPV4.safeParse(value).success || IPV6.safeParse(value).success;
 }
 
-export const hostAddress = z
-  .string()
-  .refine(isHostAddress, { error: 'must be a DNS name, an IPv4 address or an IPv6 address' });
+export const hostAddress = z.string().refine(isHostAddress, { error: 'must be a DNS name, an IPv4 address or an IPv6 address' });
 
 /**
  * The only libvirt URIs Hostdeck uses: the host's own QEMU driver, with no
@@ -49,9 +47,12 @@ export function libvirtUriProblem(value: unknown): string | null {
   if (transport !== undefined) {
     return `the libvirt transport "+${transport}" is not allowed (${shown}): Hostdeck runs virsh on the host itself over SSH, so only the local URI is used; ${LIBVIRT_URI_HINT}`;
   }
-  if (driver !== 'qemu') return `the libvirt driver "${driver}" is not allowed (${shown}): Hostdeck manages QEMU/KVM only; ${LIBVIRT_URI_HINT}`;
-  if (value.includes('?')) return `query parameters are not allowed in the libvirt URI (${shown}): they can point libvirt at other sockets or programs; ${LIBVIRT_URI_HINT}`;
-  if (!value.slice(scheme.length).startsWith(':///')) return `the libvirt URI must not name a host (${shown}): Hostdeck connects to the host over SSH and uses its local libvirt; ${LIBVIRT_URI_HINT}`;
+  if (driver !== 'qemu')
+    return `the libvirt driver "${driver}" is not allowed (${shown}): Hostdeck manages QEMU/KVM only; ${LIBVIRT_URI_HINT}`;
+  if (value.includes('?'))
+    return `query parameters are not allowed in the libvirt URI (${shown}): they can point libvirt at other sockets or programs; ${LIBVIRT_URI_HINT}`;
+  if (!value.slice(scheme.length).startsWith(':///'))
+    return `the libvirt URI must not name a host (${shown}): Hostdeck connects to the host over SSH and uses its local libvirt; ${LIBVIRT_URI_HINT}`;
   return `${shown} is not allowed: ${LIBVIRT_URI_HINT}`;
 }
 
@@ -64,15 +65,7 @@ export const libvirtUri = z
   })
   .meta({ examples: [...LIBVIRT_URIS], description: 'qemu:///system or qemu:///session; no transport, host or query' });
 
-export const bondModes = [
-  'balance-rr',
-  'active-backup',
-  'balance-xor',
-  'broadcast',
-  '802.3ad',
-  'balance-tlb',
-  'balance-alb',
-] as const;
+export const bondModes = ['balance-rr', 'active-backup', 'balance-xor', 'broadcast', '802.3ad', 'balance-tlb', 'balance-alb'] as const;
 
 export const bondSpec = z.strictObject({
   name: ifName,

@@ -20,43 +20,32 @@ import { z } from 'zod';
 /** VM names: lowercase DNS label; also a valid libvirt name, Nix attribute name and systemd unit name part. */
 export const VM_NAME_PATTERN = /^[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
-export const vmName = z
-  .string()
-  .regex(VM_NAME_PATTERN, {
-    error:
-      'must be 1-63 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
-  });
+export const vmName = z.string().regex(VM_NAME_PATTERN, {
+  error: 'must be 1-63 characters: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen',
+});
 
 /** A host's name in Hostdeck: same rules as a VM name (it names files and folders). */
 export const hostName = vmName;
 
 /** Network interface names on a host (NICs, bonds, bridges): Linux allows at most 15 characters. */
-export const ifName = z
-  .string()
-  .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,14}$/, {
-    error: 'must be 1-15 characters: letters, digits, "_", "." and "-", starting with a letter',
-  });
+export const ifName = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,14}$/, {
+  error: 'must be 1-15 characters: letters, digits, "_", "." and "-", starting with a letter',
+});
 
 /** libvirt object names we refer to: storage pools, libvirt networks, base images. */
-export const objectName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, {
-    error: 'must be 1-64 characters: letters, digits, "_", ".", "+" and "-", starting with a letter or digit',
-  });
+export const objectName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, {
+  error: 'must be 1-64 characters: letters, digits, "_", ".", "+" and "-", starting with a letter or digit',
+});
 
 /** Storage volume names (files inside a pool). */
-export const volumeName = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$/, {
-    error: 'must be 1-128 characters: letters, digits, "_", ".", "+" and "-", starting with a letter or digit',
-  });
+export const volumeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,127}$/, {
+  error: 'must be 1-128 characters: letters, digits, "_", ".", "+" and "-", starting with a letter or digit',
+});
 
 /** Unix user names (for SSH). */
-export const unixUser = z
-  .string()
-  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, {
-    error: 'must be a Unix user name: 1-32 lowercase letters, digits, "_" or "-", not starting with a digit or "-"',
-  });
+export const unixUser = z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, {
+  error: 'must be a Unix user name: 1-32 lowercase letters, digits, "_" or "-", not starting with a digit or "-"',
+});
 
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
@@ -73,13 +62,10 @@ export function isCanonicalAbsolutePath(value: string): boolean {
 }
 
 /** Absolute file or directory path on a host. */
-export const absolutePath = z
-  .string()
-  .max(4096, { error: 'must be at most 4096 characters' })
-  .refine(isCanonicalAbsolutePath, {
-    error:
-      'must be an absolute path like /var/lib/libvirt/images/disk.qcow2: starting with "/", no empty, "." or ".." parts, no trailing "/", no control characters',
-  });
+export const absolutePath = z.string().max(4096, { error: 'must be at most 4096 characters' }).refine(isCanonicalAbsolutePath, {
+  error:
+    'must be an absolute path like /var/lib/libvirt/images/disk.qcow2: starting with "/", no empty, "." or ".." parts, no trailing "/", no control characters',
+});
 
 /**
  * System folders no pool, disk or base image may lie in: devices, kernel and

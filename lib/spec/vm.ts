@@ -12,7 +12,19 @@
 // is what a form or an API client may send for a new VM (UUID and MACs may be
 // missing); `assignIdentity` fills them once.
 import { z } from 'zod';
-import { absolutePath, freeText, ifName, macAddress, newMac, newUuid, objectName, uuid, vmName, volumeName, wholeNumber } from './primitives';
+import {
+  absolutePath,
+  freeText,
+  ifName,
+  macAddress,
+  newMac,
+  newUuid,
+  objectName,
+  uuid,
+  vmName,
+  volumeName,
+  wholeNumber,
+} from './primitives';
 
 export const MEMORY_MIB_MIN = 16;
 export const MEMORY_MIB_MAX = 16 * 1024 * 1024; // 16 TiB
@@ -87,7 +99,10 @@ function vmSchema<U extends z.ZodType<string | undefined>, M extends z.ZodType<s
       })
       .default('q35'),
     firmware: z.enum(['bios', 'uefi']).default('bios'),
-    disks: z.array(diskSpec).max(DISKS_MAX, { error: `at most ${DISKS_MAX} disks` }).default([]),
+    disks: z
+      .array(diskSpec)
+      .max(DISKS_MAX, { error: `at most ${DISKS_MAX} disks` })
+      .default([]),
     interfaces: z
       .array(interfaceSpec(mac))
       .max(INTERFACES_MAX, { error: `at most ${INTERFACES_MAX} network interfaces` })
@@ -104,9 +119,7 @@ function vmSchema<U extends z.ZodType<string | undefined>, M extends z.ZodType<s
     powerState: z.enum(['running', 'stopped']).default('running'),
     description: freeText(DESCRIPTION_MAX, 'description').default(''),
     tags: z
-      .array(
-        freeText(TAG_MAX, 'a tag').refine((tag) => tag.trim() !== '', { error: 'a tag must not be empty or blank' }),
-      )
+      .array(freeText(TAG_MAX, 'a tag').refine((tag) => tag.trim() !== '', { error: 'a tag must not be empty or blank' }))
       .max(TAGS_MAX, { error: `at most ${TAGS_MAX} tags` })
       .default([]),
     /** Remove the VM from the host on the next deployment (its disks are kept unless deleteDisks). */

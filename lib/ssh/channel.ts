@@ -61,7 +61,8 @@ export function killChannel(ch: ClientChannel): void {
     _client?: { _protocol?: { signal(id: number, name: string): void } };
   };
   try {
-    if ((c.outgoing?.state === 'open' || c.outgoing?.state === 'eof') && typeof c.outgoing.id === 'number') c._client?._protocol?.signal(c.outgoing.id, 'KILL');
+    if ((c.outgoing?.state === 'open' || c.outgoing?.state === 'eof') && typeof c.outgoing.id === 'number')
+      c._client?._protocol?.signal(c.outgoing.id, 'KILL');
     else ch.signal('KILL');
   } catch {
     /* channel already gone */

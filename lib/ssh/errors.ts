@@ -37,7 +37,10 @@ export class HostKeyMismatchError extends SshError {
 export class HostKeyNotPinnedError extends SshError {
   readonly actual: string;
   constructor(actual: string, options: { hostId?: string } = {}) {
-    super(`host key not pinned${options.hostId ? ` for ${options.hostId}` : ''}: the host offers ${actual}; confirm and pin it first`, options);
+    super(
+      `host key not pinned${options.hostId ? ` for ${options.hostId}` : ''}: the host offers ${actual}; confirm and pin it first`,
+      options,
+    );
     this.actual = actual;
   }
 }
@@ -86,7 +89,11 @@ export class CommandFailedError extends SshError {
   readonly signal: string | null;
   readonly stdout: string;
   readonly stderr: string;
-  constructor(program: string, result: { code: number | null; signal: string | null; stdout: string; stderr: string }, options: { hostId?: string } = {}) {
+  constructor(
+    program: string,
+    result: { code: number | null; signal: string | null; stdout: string; stderr: string },
+    options: { hostId?: string } = {},
+  ) {
     const why = result.code !== null ? `exit code ${result.code}` : `signal ${result.signal ?? 'unknown'}`;
     const first = result.stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 500);
     super(`command "${program}" failed (${why})${options.hostId ? ` on ${options.hostId}` : ''}${first ? `: ${first}` : ''}`, options);

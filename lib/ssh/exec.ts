@@ -93,7 +93,12 @@ export function exec(target: SshTarget, argv: readonly string[], options: ExecOp
       phase = 'running';
       let ch: ClientChannel;
       try {
-        ch = await openSessionChannel<ClientChannel>(lease, `a channel for "${program}"`, (cb) => lease.client.exec(command, cb), () => finished);
+        ch = await openSessionChannel<ClientChannel>(
+          lease,
+          `a channel for "${program}"`,
+          (cb) => lease.client.exec(command, cb),
+          () => finished,
+        );
       } catch (e) {
         finish(e);
         return;
@@ -144,7 +149,11 @@ export function exec(target: SshTarget, argv: readonly string[], options: ExecOp
           const code = typeof c === 'number' ? c : null;
           const sig = typeof s === 'string' ? s.replace(/^SIG/, '') : null;
           if (code === null && sig === null) {
-            finish(lease.connection.lost ? lostError(lease, program) : new SshError(`"${program}" on ${hostId}: channel closed without an exit status`, { hostId }));
+            finish(
+              lease.connection.lost
+                ? lostError(lease, program)
+                : new SshError(`"${program}" on ${hostId}: channel closed without an exit status`, { hostId }),
+            );
             return;
           }
           const stdoutBuffer = Buffer.concat(out);

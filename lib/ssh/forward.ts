@@ -25,7 +25,10 @@ export async function openForward(target: SshTarget, host: string, port: number,
   const pool = options.pool ?? defaultPool();
   const timeoutMs = options.timeoutMs ?? 15_000;
   const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(new CommandTimeoutError(`forward ${host}:${port}`, timeoutMs, 'connecting', { hostId: target.id })), timeoutMs);
+  const timer = setTimeout(
+    () => abort.abort(new CommandTimeoutError(`forward ${host}:${port}`, timeoutMs, 'connecting', { hostId: target.id })),
+    timeoutMs,
+  );
   try {
     const lease = await pool.lease(target, 'forward', { signal: abort.signal });
     let channel: ClientChannel;
@@ -39,7 +42,10 @@ export async function openForward(target: SshTarget, host: string, port: number,
             reject(
               lease.connection.lost
                 ? new HostUnreachableError('connection-lost', `connection to ${target.address} lost`, { hostId: target.id, cause: err })
-                : new SshError(`host ${target.id} could not open a tunnel to ${host}:${port}: ${err.message}`, { hostId: target.id, cause: err }),
+                : new SshError(`host ${target.id} could not open a tunnel to ${host}:${port}: ${err.message}`, {
+                    hostId: target.id,
+                    cause: err,
+                  }),
             );
             return;
           }

@@ -180,7 +180,11 @@ export class SshPool {
           if (kind === 'session') entry.openChannels--;
         },
         release: () => {
-          if (kind === 'session') while (counted > 0) { counted--; entry.openChannels--; }
+          if (kind === 'session')
+            while (counted > 0) {
+              counted--;
+              entry.openChannels--;
+            }
           release();
         },
       };
@@ -205,7 +209,17 @@ export class SshPool {
   status(id: string): ConnectionStatus {
     const e = this.entries.get(id);
     if (!e) {
-      return { id, state: 'idle', lastError: null, openChannels: 0, maxOpenChannels: 0, queued: 0, forwards: 0, connects: 0, connectedAt: null };
+      return {
+        id,
+        state: 'idle',
+        lastError: null,
+        openChannels: 0,
+        maxOpenChannels: 0,
+        queued: 0,
+        forwards: 0,
+        connects: 0,
+        connectedAt: null,
+      };
     }
     return {
       id,
@@ -311,7 +325,8 @@ export class SshPool {
   private releaseSlot(entry: Entry, kind: 'session' | 'forward'): void {
     if (kind === 'session') {
       const next = entry.queue.shift();
-      if (next) next.grant(); // the slot passes straight to the next waiter
+      if (next)
+        next.grant(); // the slot passes straight to the next waiter
       else entry.sessions--;
     } else {
       entry.forwards--;
@@ -334,7 +349,12 @@ export class SshPool {
       entry.connecting.catch((e: unknown) => {
         // While reconnecting after a loss, keep trying in the background unless retrying cannot help.
         if (entry.state !== 'reconnecting') return;
-        if (e instanceof HostKeyMismatchError || e instanceof HostKeyNotPinnedError || e instanceof AuthFailedError || e instanceof InvalidKeyError) {
+        if (
+          e instanceof HostKeyMismatchError ||
+          e instanceof HostKeyNotPinnedError ||
+          e instanceof AuthFailedError ||
+          e instanceof InvalidKeyError
+        ) {
           entry.state = 'failed'; // needs an operator
           return;
         }
@@ -417,7 +437,10 @@ export class SshPool {
       });
       client.on('close', () => {
         if (!settled) {
-          fail(verifyError ?? new HostUnreachableError('closed', `${target.address}:${target.port} closed the connection during the handshake`, { hostId }));
+          fail(
+            verifyError ??
+              new HostUnreachableError('closed', `${target.address}:${target.port} closed the connection during the handshake`, { hostId }),
+          );
           return;
         }
         if (conn) {
@@ -450,7 +473,11 @@ export class SshPool {
       } catch (e) {
         // ssh2 throws synchronously for an unparsable private key or bad options
         const msg = e instanceof Error ? e.message : String(e);
-        fail(/privateKey|passphrase|key/i.test(msg) ? new InvalidKeyError(`cannot use the private key for ${hostId}: ${msg.replace(/^Cannot parse privateKey: /, '')}`, { hostId }) : new SshError(msg, { hostId }));
+        fail(
+          /privateKey|passphrase|key/i.test(msg)
+            ? new InvalidKeyError(`cannot use the private key for ${hostId}: ${msg.replace(/^Cannot parse privateKey: /, '')}`, { hostId })
+            : new SshError(msg, { hostId }),
+        );
       }
     });
   }
@@ -463,7 +490,11 @@ export class SshPool {
       if (!entry.closed) entry.state = 'idle';
       return;
     }
-    entry.lastError = conn.lostError ?? new HostUnreachableError('connection-lost', `connection to ${entry.target.address}:${entry.target.port} closed`, { hostId: entry.id });
+    entry.lastError =
+      conn.lostError ??
+      new HostUnreachableError('connection-lost', `connection to ${entry.target.address}:${entry.target.port} closed`, {
+        hostId: entry.id,
+      });
     entry.state = 'reconnecting';
     entry.lostAt = Date.now();
     entry.failures = 0;
@@ -573,7 +604,8 @@ function mapConnectError(err: Error & { level?: string; code?: string }, target:
 
 function mapLostError(err: Error & { level?: string; code?: string }, target: SshTarget): SshError {
   const where = `${target.address}:${target.port}`;
-  if (err.level === 'client-timeout') return new HostUnreachableError('keepalive-timeout', `${where} stopped answering keepalives`, { hostId: target.id, cause: err });
+  if (err.level === 'client-timeout')
+    return new HostUnreachableError('keepalive-timeout', `${where} stopped answering keepalives`, { hostId: target.id, cause: err });
   return new HostUnreachableError('connection-lost', `${where}: ${err.message}`, { hostId: target.id, cause: err, code: err.code });
 }
 

@@ -43,13 +43,29 @@ export function probeHostKeyInfo(endpoint: SshEndpoint, options: { timeoutMs?: n
         /* closed */
       }
       if (info) resolve(info);
-      else reject(err ?? new HostUnreachableError('closed', `${endpoint.address}:${endpoint.port} closed the connection before showing a host key`, { hostId }));
+      else
+        reject(
+          err ??
+            new HostUnreachableError('closed', `${endpoint.address}:${endpoint.port} closed the connection before showing a host key`, {
+              hostId,
+            }),
+        );
     };
     client.on('error', (err: Error & { level?: string; code?: string }) => {
       if (info) return settle(null);
       const where = `${endpoint.address}:${endpoint.port}`;
-      if (err.level === 'client-timeout') return settle(new HostUnreachableError('timeout', `no SSH handshake with ${where} within ${timeoutMs} ms`, { hostId, cause: err }));
-      const reason = err.code === 'ECONNREFUSED' ? 'refused' : err.code === 'ETIMEDOUT' ? 'timeout' : err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH' ? 'no-route' : err.code === 'ENOTFOUND' ? 'dns' : 'handshake';
+      if (err.level === 'client-timeout')
+        return settle(new HostUnreachableError('timeout', `no SSH handshake with ${where} within ${timeoutMs} ms`, { hostId, cause: err }));
+      const reason =
+        err.code === 'ECONNREFUSED'
+          ? 'refused'
+          : err.code === 'ETIMEDOUT'
+            ? 'timeout'
+            : err.code === 'EHOSTUNREACH' || err.code === 'ENETUNREACH'
+              ? 'no-route'
+              : err.code === 'ENOTFOUND'
+                ? 'dns'
+                : 'handshake';
       settle(new HostUnreachableError(reason, `${where}: ${err.message}`, { hostId, cause: err, code: err.code }));
     });
     client.on('close', () => settle(null));

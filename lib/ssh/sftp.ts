@@ -28,7 +28,8 @@ export async function writeFileAtomic(
   mode = 0o644,
   options: SftpOptions = {},
 ): Promise<void> {
-  if (!posix.isAbsolute(path) || path.endsWith('/')) throw new TypeError(`writeFileAtomic: need an absolute file path, got ${JSON.stringify(path)}`);
+  if (!posix.isAbsolute(path) || path.endsWith('/'))
+    throw new TypeError(`writeFileAtomic: need an absolute file path, got ${JSON.stringify(path)}`);
   if (path.includes('\0')) throw new TypeError('writeFileAtomic: path contains a NUL byte');
   const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
   const dir = posix.dirname(path);

@@ -10,7 +10,16 @@ import type { LabHost } from '@/tests/helpers/lab';
 
 export async function addLabHost(lab: LabHost, options: { name?: string; pin?: boolean } = {}): Promise<string> {
   process.env.HOSTDECK_SECRET_KEY ??= 'integration-test-secret-key-0123456789';
-  const saved = await saveHost({ spec: { name: options.name ?? lab.name, address: lab.address, sshPort: lab.port, sshUser: lab.user, flavour: 'libvirt', cpuVendor: 'intel' } });
+  const saved = await saveHost({
+    spec: {
+      name: options.name ?? lab.name,
+      address: lab.address,
+      sshPort: lab.port,
+      sshUser: lab.user,
+      flavour: 'libvirt',
+      cpuVendor: 'intel',
+    },
+  });
   if (!saved.ok) throw new Error(JSON.stringify(saved.issues));
   const key = await uploadSshKey({ name: `lab-client-${saved.id.slice(0, 8)}`, privateKey: await fs.readFile(lab.keyFile, 'utf8') });
   await getDb().host.update({ where: { id: saved.id }, data: { sshKeyId: key.id } });

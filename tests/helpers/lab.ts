@@ -35,7 +35,8 @@ export type LabHost = {
 /** Bring up (at least) lab1..labN and return those N hosts. */
 export async function ensureLab(n = 2): Promise<LabHost[]> {
   if (!Number.isInteger(n) || n < 1) throw new RangeError(`ensureLab: n must be a positive integer, got ${n}`);
-  if (process.getuid?.() !== 0) throw new Error('the lab needs root (network namespaces, libvirtd, sshd): run the integration tests as root');
+  if (process.getuid?.() !== 0)
+    throw new Error('the lab needs root (network namespaces, libvirtd, sshd): run the integration tests as root');
   try {
     await execFileP('bash', [LAB_SCRIPT, 'up', String(n)], { timeout: 10 * 60_000, maxBuffer: 16 * 1024 * 1024 });
   } catch (e) {
@@ -69,19 +70,29 @@ export function labIndex(host: LabHost): number {
 /** OpenSSH client arguments to reach `host` (put the remote command after them): `ssh ...sshArgs(h) virsh list`. */
 export function sshArgs(host: LabHost): string[] {
   return [
-    '-i', host.keyFile,
-    '-o', `UserKnownHostsFile=${host.knownHostsFile}`,
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', 'BatchMode=yes',
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'LogLevel=ERROR',
-    '-p', String(host.port),
+    '-i',
+    host.keyFile,
+    '-o',
+    `UserKnownHostsFile=${host.knownHostsFile}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'LogLevel=ERROR',
+    '-p',
+    String(host.port),
     `${host.user}@${host.address}`,
   ];
 }
 
 /** An lib/ssh target for `host` (private key read from keyFile, host key pinned). */
-export async function labTarget(host: LabHost, id: string = host.name): Promise<{
+export async function labTarget(
+  host: LabHost,
+  id: string = host.name,
+): Promise<{
   id: string;
   address: string;
   port: number;

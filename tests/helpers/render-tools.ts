@@ -149,7 +149,11 @@ export async function evaluateNixModules(files: readonly string[]): Promise<Eval
     for (const batch of chunks(files, 200)) {
       for (const file of batch) if (!/^\/[A-Za-z0-9._\/-]+$/.test(file)) throw new Error(`unsafe path for a Nix path literal: ${file}`);
       const result = await withNixEnv((nixEnv) =>
-        runTool('nix-instantiate', ['--readonly-mode', '--eval', '--strict', '--json', harness, '--arg', 'modules', `[ ${batch.join(' ')} ]`], nixEnv),
+        runTool(
+          'nix-instantiate',
+          ['--readonly-mode', '--eval', '--strict', '--json', harness, '--arg', 'modules', `[ ${batch.join(' ')} ]`],
+          nixEnv,
+        ),
       );
       if (!result.ok) throw new Error(`nix-instantiate --eval failed:\n${result.stderr}`);
       out.push(...(JSON.parse(result.stdout) as EvaluatedModule[]));

@@ -16,7 +16,10 @@ export type WaitOptions = {
  * throws once `timeoutMs` has passed without one. An error thrown by
  * `condition` is not retried: it ends the wait.
  */
-export async function waitFor<T>(condition: () => T | Promise<T>, { timeoutMs, intervalMs = 50, what }: WaitOptions): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  condition: () => T | Promise<T>,
+  { timeoutMs, intervalMs = 50, what }: WaitOptions,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await condition();

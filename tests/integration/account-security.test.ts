@@ -10,7 +10,9 @@ import { describe, expect, it, vi } from 'vitest';
 
 const request = vi.hoisted(() => ({ token: '', path: '/' }));
 vi.mock('next/headers', () => ({
-  cookies: async () => ({ get: (name: string) => (name === 'hostdeck_session' && request.token ? { name, value: request.token } : undefined) }),
+  cookies: async () => ({
+    get: (name: string) => (name === 'hostdeck_session' && request.token ? { name, value: request.token } : undefined),
+  }),
   headers: async () => new Headers({ 'x-hostdeck-client-ip': '192.0.2.9', 'user-agent': 'vitest', 'x-hostdeck-path': request.path }),
 }));
 vi.mock('next/cache', () => ({ revalidatePath: vi.fn() }));
@@ -36,7 +38,10 @@ const password = 'correct horse battery staple';
 let serial = 0;
 const unique = (base: string) => `${base}${++serial}`;
 
-async function userWithCredentials(role: 'viewer' | 'operator' | 'approver' | 'admin', options: { mustChangePassword?: boolean; tokenRole?: typeof role } = {}) {
+async function userWithCredentials(
+  role: 'viewer' | 'operator' | 'approver' | 'admin',
+  options: { mustChangePassword?: boolean; tokenRole?: typeof role } = {},
+) {
   const user = await createUser({ username: unique(role), password, role, mustChangePassword: options.mustChangePassword });
   const session = await createSession(user.id, { ip: '192.0.2.9' });
   const { secret, token } = await createApiToken(user.id, { name: 'automation', role: options.tokenRole ?? role });
@@ -116,7 +121,7 @@ describe('disabling a user', () => {
 });
 
 describe('password reset and change', () => {
-  it('an admin reset ends all the user\'s sessions and revokes all their API tokens', async () => {
+  it("an admin reset ends all the user's sessions and revokes all their API tokens", async () => {
     const target = await userWithCredentials('operator');
     const other = await createApiToken(target.user.id, { name: 'second', role: 'viewer' });
     const revoked = await resetPassword(target.user.id, 'a brand new passphrase');
@@ -127,7 +132,7 @@ describe('password reset and change', () => {
     expect(await getDb().apiToken.count({ where: { userId: target.user.id, revokedAt: null } })).toBe(0);
   });
 
-  it('changing one\'s own password keeps the current session, ends the others and revokes all tokens', async () => {
+  it("changing one's own password keeps the current session, ends the others and revokes all tokens", async () => {
     const me = await userWithCredentials('approver');
     const other = await createSession(me.user.id, {});
     await changeOwnPassword(me.user.id, password, 'a brand new passphrase', me.session);
@@ -144,7 +149,10 @@ describe('session lifetime', () => {
     const id = sha256Hex(user.session);
     const now = Date.now();
     // Used a moment ago, idle expiry in the future, but signed in longer ago than the absolute lifetime.
-    await getDb().session.update({ where: { id }, data: { createdAt: new Date(now - maxMs - 1000), lastSeenAt: new Date(now - 1000), expiresAt: new Date(now + idleMs) } });
+    await getDb().session.update({
+      where: { id },
+      data: { createdAt: new Date(now - maxMs - 1000), lastSeenAt: new Date(now - 1000), expiresAt: new Date(now + idleMs) },
+    });
     expect(await validateSession(user.session)).toBeNull();
     expect(await getDb().session.count({ where: { id } })).toBe(0);
   });
@@ -162,8 +170,14 @@ describe('session lifetime', () => {
 
   it('defaults to 12 hours idle and 7 days absolute, configurable by environment', () => {
     expect(sessionLifetimes({})).toEqual({ idleMs: 12 * 3600_000, maxMs: 7 * 86_400_000 });
-    expect(sessionLifetimes({ HOSTDECK_SESSION_IDLE_HOURS: '1', HOSTDECK_SESSION_MAX_DAYS: '2' })).toEqual({ idleMs: 3600_000, maxMs: 2 * 86_400_000 });
-    expect(sessionLifetimes({ HOSTDECK_SESSION_IDLE_HOURS: 'soon', HOSTDECK_SESSION_MAX_DAYS: '-1' })).toEqual({ idleMs: 12 * 3600_000, maxMs: 7 * 86_400_000 });
+    expect(sessionLifetimes({ HOSTDECK_SESSION_IDLE_HOURS: '1', HOSTDECK_SESSION_MAX_DAYS: '2' })).toEqual({
+      idleMs: 3600_000,
+      maxMs: 2 * 86_400_000,
+    });
+    expect(sessionLifetimes({ HOSTDECK_SESSION_IDLE_HOURS: 'soon', HOSTDECK_SESSION_MAX_DAYS: '-1' })).toEqual({
+      idleMs: 12 * 3600_000,
+      maxMs: 7 * 86_400_000,
+    });
   });
 
   it('the cookie is named __Host-… when the request is secure, with Secure and Path=/ and no Domain', () => {
@@ -214,16 +228,28 @@ describe('the last admin', () => {
 describe('admin API tokens managing users', () => {
   it('create, set a role, disable and reset with an admin token: allowed, and audited with the token id', async () => {
     const admin = await userWithCredentials('admin');
-    const created = await createUserRoute(apiRequest('POST', '/api/v1/users', { bearer: admin.secret }, { username: unique('bot'), password, role: 'approver' }), noParams);
+    const created = await createUserRoute(
+      apiRequest('POST', '/api/v1/users', { bearer: admin.secret }, { username: unique('bot'), password, role: 'approver' }),
+      noParams,
+    );
     expect(created.status).toBe(201);
     const user = (await created.json()).user as { id: string; username: string };
 
-    const promoted = await updateUserRoute(apiRequest('PATCH', `/api/v1/users/${user.id}`, { bearer: admin.secret }, { role: 'admin' }), idParams(user.id));
+    const promoted = await updateUserRoute(
+      apiRequest('PATCH', `/api/v1/users/${user.id}`, { bearer: admin.secret }, { role: 'admin' }),
+      idParams(user.id),
+    );
     expect(promoted.status).toBe(200);
-    const disabled = await updateUserRoute(apiRequest('PATCH', `/api/v1/users/${user.id}`, { bearer: admin.secret }, { disabled: true }), idParams(user.id));
+    const disabled = await updateUserRoute(
+      apiRequest('PATCH', `/api/v1/users/${user.id}`, { bearer: admin.secret }, { disabled: true }),
+      idParams(user.id),
+    );
     expect(disabled.status).toBe(200);
     expect((await disabled.json()).user).toMatchObject({ disabled: true, role: 'admin' });
-    const reset = await updateUserRoute(apiRequest('PATCH', `/api/v1/users/${user.id}`, { bearer: admin.secret }, { password: 'another long passphrase' }), idParams(user.id));
+    const reset = await updateUserRoute(
+      apiRequest('PATCH', `/api/v1/users/${user.id}`, { bearer: admin.secret }, { password: 'another long passphrase' }),
+      idParams(user.id),
+    );
     expect(reset.status).toBe(200);
 
     const events = await getDb().auditEvent.findMany({ where: { targetId: user.id }, orderBy: { at: 'asc' } });
@@ -236,7 +262,10 @@ describe('admin API tokens managing users', () => {
 
   it('the token cannot disable its own user', async () => {
     const admin = await userWithCredentials('admin');
-    const self = await updateUserRoute(apiRequest('PATCH', `/api/v1/users/${admin.user.id}`, { bearer: admin.secret }, { disabled: true }), idParams(admin.user.id));
+    const self = await updateUserRoute(
+      apiRequest('PATCH', `/api/v1/users/${admin.user.id}`, { bearer: admin.secret }, { disabled: true }),
+      idParams(admin.user.id),
+    );
     expect(self.status).toBe(409);
     expect((await self.json()).error.message).toBe('You cannot disable yourself');
     expect(await validateApiToken(admin.secret)).not.toBeNull();
@@ -251,10 +280,15 @@ describe('admin API tokens managing users', () => {
 
     // Over the API a token below admin is refused before any handler runs, and audited with its id.
     const admin = await userWithCredentials('admin', { tokenRole: 'approver' });
-    const response = await updateUserRoute(apiRequest('PATCH', `/api/v1/users/${target.id}`, { bearer: admin.secret }, { role: 'admin' }), idParams(target.id));
+    const response = await updateUserRoute(
+      apiRequest('PATCH', `/api/v1/users/${target.id}`, { bearer: admin.secret }, { role: 'admin' }),
+      idParams(target.id),
+    );
     expect(response.status).toBe(403);
     expect((await getDb().user.findUniqueOrThrow({ where: { id: target.id } })).role).toBe('viewer');
-    expect(await getDb().auditEvent.count({ where: { actorName: admin.user.username, action: 'api.users.update', outcome: 'denied' } })).toBe(1);
+    expect(
+      await getDb().auditEvent.count({ where: { actorName: admin.user.username, action: 'api.users.update', outcome: 'denied' } }),
+    ).toBe(1);
   });
 });
 
@@ -277,17 +311,23 @@ describe('mustChangePassword on every request', () => {
     const refused = await createTokenAction({ name: 'sneaky', role: 'viewer' });
     expect(refused?.serverError).toMatch(/Choose your own password first/);
     expect(await getDb().apiToken.count({ where: { userId: user.user.id, name: 'sneaky' } })).toBe(0);
-    const denied = await getDb().auditEvent.findFirst({ where: { action: 'token.create', actorName: user.user.username, outcome: 'denied' } });
+    const denied = await getDb().auditEvent.findFirst({
+      where: { action: 'token.create', actorName: user.user.username, outcome: 'denied' },
+    });
     expect(denied?.details).toMatchObject({ reason: 'password change required' });
 
-    const changed = await changePasswordAction({ currentPassword: password, newPassword: 'my very own passphrase', confirmPassword: 'my very own passphrase' });
+    const changed = await changePasswordAction({
+      currentPassword: password,
+      newPassword: 'my very own passphrase',
+      confirmPassword: 'my very own passphrase',
+    });
     expect(changed?.data?.message).toContain('Password changed.');
     expect(await validateSession(user.session)).not.toBeNull();
     const allowed = await createTokenAction({ name: 'now fine', role: 'viewer' });
     expect(allowed?.data?.secret).toMatch(/^hdk_/);
   });
 
-  it('the API answers a session that must change its password with 403 password_change_required; the user\'s tokens still work', async () => {
+  it("the API answers a session that must change its password with 403 password_change_required; the user's tokens still work", async () => {
     const user = await userWithCredentials('operator', { mustChangePassword: true });
     const bySession = await meRoute(apiRequest('GET', '/api/v1/me', { cookie: user.session }), noParams);
     expect(bySession.status).toBe(403);

@@ -11,7 +11,9 @@ import { describe, expect, it, vi } from 'vitest';
 
 const request = vi.hoisted(() => ({ token: '' }));
 vi.mock('next/headers', () => ({
-  cookies: async () => ({ get: (name: string) => (name === 'hostdeck_session' && request.token ? { name, value: request.token } : undefined) }),
+  cookies: async () => ({
+    get: (name: string) => (name === 'hostdeck_session' && request.token ? { name, value: request.token } : undefined),
+  }),
   headers: async () => new Headers({ 'x-hostdeck-client-ip': '192.0.2.9', 'user-agent': 'vitest' }),
 }));
 vi.mock('next/cache', () => ({ revalidatePath: vi.fn() }));
@@ -45,7 +47,12 @@ async function signedIn(role: 'viewer' | 'operator' | 'approver' | 'admin') {
 }
 
 function apiRequest(method: string, path: string, session: string, body?: unknown) {
-  const headers = new Headers({ host: 'hostdeck.test', 'x-hostdeck-client-ip': '192.0.2.10', cookie: `hostdeck_session=${session}`, origin: 'http://hostdeck.test' });
+  const headers = new Headers({
+    host: 'hostdeck.test',
+    'x-hostdeck-client-ip': '192.0.2.10',
+    cookie: `hostdeck_session=${session}`,
+    origin: 'http://hostdeck.test',
+  });
   if (body !== undefined) headers.set('content-type', 'application/json');
   return new NextRequest(`http://hostdeck.test${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
 }
@@ -69,7 +76,14 @@ const hostSpec = {
   network: { nics: ['eno1'], bridges: [{ name: 'br0', uplink: { kind: 'nic', name: 'eno1' } }] },
   storagePools: [{ name: 'default', path: '/var/lib/libvirt/images' }],
 };
-const vmSpec = (extra: object = {}) => ({ name: 'web1', vcpus: 1, memoryMiB: 512, disks: [], interfaces: [{ type: 'bridge', bridge: 'br0' }], ...extra });
+const vmSpec = (extra: object = {}) => ({
+  name: 'web1',
+  vcpus: 1,
+  memoryMiB: 512,
+  disks: [],
+  interfaces: [{ type: 'bridge', bridge: 'br0' }],
+  ...extra,
+});
 
 describe('one operation, two entry points, one audit shape', () => {
   it('power: a refused action is audited with the same keys from the action and the API, and mapped once by each', async () => {
@@ -83,20 +97,38 @@ describe('one operation, two entry points, one audit shape', () => {
     request.token = operator.session;
     const viaAction = await powerVmAction({ vmId: vm.id, action: 'start' });
     expect(viaAction.serverError).toMatch(/^Cannot reach hv-audit: /);
-    const viaApi = await powerRoute(apiRequest('POST', `/api/v1/vms/${vm.id}/power`, operator.session, { action: 'start' }), idParams(vm.id));
+    const viaApi = await powerRoute(
+      apiRequest('POST', `/api/v1/vms/${vm.id}/power`, operator.session, { action: 'start' }),
+      idParams(vm.id),
+    );
     expect(viaApi.status).toBe(ERROR_STATUS.conflict);
     const body = await viaApi.json();
     expect(body).toEqual({ error: { code: 'conflict', message: viaAction.serverError } });
 
     const [web, api] = await entries('vm.power', since);
-    expect(web).toMatchObject({ via: 'web', outcome: 'failed', targetType: 'vm', targetId: vm.id, details: { name: 'web1', power: 'start', error: viaAction.serverError } });
-    expect(api).toMatchObject({ via: 'api', outcome: 'failed', targetType: 'vm', targetId: vm.id, details: { name: 'web1', power: 'start', error: viaAction.serverError } });
+    expect(web).toMatchObject({
+      via: 'web',
+      outcome: 'failed',
+      targetType: 'vm',
+      targetId: vm.id,
+      details: { name: 'web1', power: 'start', error: viaAction.serverError },
+    });
+    expect(api).toMatchObject({
+      via: 'api',
+      outcome: 'failed',
+      targetType: 'vm',
+      targetId: vm.id,
+      details: { name: 'web1', power: 'start', error: viaAction.serverError },
+    });
     expect(keysOf(api!.details)).toEqual(keysOf(web!.details));
 
     // An unknown VM: not_found from lib, 404 from the API, its message from the action.
     const missing = '00000000-0000-4000-8000-000000000000';
     expect((await powerVmAction({ vmId: missing, action: 'start' })).serverError).toBe('No such VM');
-    const notFound = await powerRoute(apiRequest('POST', `/api/v1/vms/${missing}/power`, operator.session, { action: 'start' }), idParams(missing));
+    const notFound = await powerRoute(
+      apiRequest('POST', `/api/v1/vms/${missing}/power`, operator.session, { action: 'start' }),
+      idParams(missing),
+    );
     expect(notFound.status).toBe(404);
     expect(await notFound.json()).toEqual({ error: { code: 'not_found', message: 'No such VM' } });
   });
@@ -111,7 +143,14 @@ describe('one operation, two entry points, one audit shape', () => {
     const since = await lastId();
     request.token = operator.session;
     expect((await saveVmAction({ hostId: host.id, id: vm.id, spec: vmSpec({ memoryMiB: 1024 }) })).data).toEqual({ ok: true, id: vm.id });
-    expect((await updateVmRoute(apiRequest('PUT', `/api/v1/vms/${vm.id}`, operator.session, { spec: vmSpec({ memoryMiB: 2048 }) }), idParams(vm.id))).status).toBe(200);
+    expect(
+      (
+        await updateVmRoute(
+          apiRequest('PUT', `/api/v1/vms/${vm.id}`, operator.session, { spec: vmSpec({ memoryMiB: 2048 }) }),
+          idParams(vm.id),
+        )
+      ).status,
+    ).toBe(200);
     const [web, api] = await entries('vm.update', since);
     expect(web).toMatchObject({ via: 'web', outcome: 'ok', details: { name: 'web1', hostId: host.id, via: 'session' } });
     expect(keysOf(api!.details)).toEqual(keysOf(web!.details));
@@ -124,7 +163,10 @@ describe('one operation, two entry points, one audit shape', () => {
 
     const since = await lastId();
     expect((await setRoleAction({ userId: target.id, role: 'operator' })).serverError).toBeUndefined();
-    expect((await updateUserRoute(apiRequest('PATCH', `/api/v1/users/${target.id}`, admin.session, { role: 'approver' }), idParams(target.id))).status).toBe(200);
+    expect(
+      (await updateUserRoute(apiRequest('PATCH', `/api/v1/users/${target.id}`, admin.session, { role: 'approver' }), idParams(target.id)))
+        .status,
+    ).toBe(200);
     const [webRole, apiRole] = await entries('user.set-role', since);
     expect(webRole).toMatchObject({ outcome: 'ok', details: { username: target.username, role: 'operator' } });
     expect(keysOf(apiRole!.details)).toEqual(keysOf(webRole!.details));
@@ -132,9 +174,14 @@ describe('one operation, two entry points, one audit shape', () => {
     // Disabling oneself is a conflict: serverError from the action, 409 with the field from the API, both audited as failed.
     const self = await setDisabledAction({ userId: admin.user.id, disabled: true });
     expect(self.serverError).toBe('You cannot disable yourself');
-    const selfApi = await updateUserRoute(apiRequest('PATCH', `/api/v1/users/${admin.user.id}`, admin.session, { disabled: true }), idParams(admin.user.id));
+    const selfApi = await updateUserRoute(
+      apiRequest('PATCH', `/api/v1/users/${admin.user.id}`, admin.session, { disabled: true }),
+      idParams(admin.user.id),
+    );
     expect(selfApi.status).toBe(409);
-    expect(await selfApi.json()).toEqual({ error: { code: 'conflict', message: 'You cannot disable yourself', fields: { disabled: ['You cannot disable yourself'] } } });
+    expect(await selfApi.json()).toEqual({
+      error: { code: 'conflict', message: 'You cannot disable yourself', fields: { disabled: ['You cannot disable yourself'] } },
+    });
     const [webFail, apiFail] = await entries('user.disable', since);
     expect(webFail).toMatchObject({ outcome: 'failed', details: { username: admin.user.username, error: 'You cannot disable yourself' } });
     expect(keysOf(apiFail!.details)).toEqual(keysOf(webFail!.details));
@@ -145,7 +192,9 @@ describe('one operation, two entry points, one audit shape', () => {
     request.token = operator.session;
     const since = await lastId();
     expect((await createTokenAction({ name: 'ci', role: 'viewer' })).data).toMatchObject({ name: 'ci', role: 'viewer' });
-    expect((await createTokenRoute(apiRequest('POST', '/api/v1/tokens', operator.session, { name: 'deploy', role: 'viewer' }), noParams)).status).toBe(201);
+    expect(
+      (await createTokenRoute(apiRequest('POST', '/api/v1/tokens', operator.session, { name: 'deploy', role: 'viewer' }), noParams)).status,
+    ).toBe(201);
     const [web, api] = await entries('token.create', since);
     expect(web).toMatchObject({ outcome: 'ok', details: { name: 'ci', owner: operator.user.username, role: 'viewer' } });
     expect(keysOf(api!.details)).toEqual(keysOf(web!.details));
@@ -153,9 +202,16 @@ describe('one operation, two entry points, one audit shape', () => {
     const again = await createTokenAction({ name: 'ci', role: 'viewer' });
     expect(again.serverError).toBeUndefined();
     expect(again.validationErrors).toEqual({ formErrors: [], fieldErrors: { name: ['You already have a token named "ci"'] } });
-    const againApi = await createTokenRoute(apiRequest('POST', '/api/v1/tokens', operator.session, { name: 'ci', role: 'viewer' }), noParams);
+    const againApi = await createTokenRoute(
+      apiRequest('POST', '/api/v1/tokens', operator.session, { name: 'ci', role: 'viewer' }),
+      noParams,
+    );
     expect(againApi.status).toBe(409);
-    expect((await againApi.json()).error).toEqual({ code: 'conflict', message: 'You already have a token named "ci"', fields: { name: ['You already have a token named "ci"'] } });
+    expect((await againApi.json()).error).toEqual({
+      code: 'conflict',
+      message: 'You already have a token named "ci"',
+      fields: { name: ['You already have a token named "ci"'] },
+    });
   });
 });
 
@@ -163,6 +219,10 @@ describe('DomainError', () => {
   it('carries its code, field and status', () => {
     const error = new DomainError('invalid_input', 'Name is taken', { field: 'name' });
     expect(error).toBeInstanceOf(Error);
-    expect({ code: error.code, status: error.status, fields: error.fieldMessages() }).toEqual({ code: 'invalid_input', status: 400, fields: { name: ['Name is taken'] } });
+    expect({ code: error.code, status: error.status, fields: error.fieldMessages() }).toEqual({
+      code: 'invalid_input',
+      status: 400,
+      fields: { name: ['Name is taken'] },
+    });
   });
 });

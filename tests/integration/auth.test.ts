@@ -59,7 +59,11 @@ describe('login', () => {
       expect((await login({ username: 'carol', password: 'wrong-password!', ip: `10.9.1.${i}` })).ok).toBe(false);
     }
     // Locked: the same answer as a wrong password, which does not tell an attacker the lock is on.
-    expect(await login({ username: 'carol', password, ip: '10.9.1.99' })).toEqual({ ok: false, code: 'invalid', message: LOGIN_FAILED_MESSAGE });
+    expect(await login({ username: 'carol', password, ip: '10.9.1.99' })).toEqual({
+      ok: false,
+      code: 'invalid',
+      message: LOGIN_FAILED_MESSAGE,
+    });
     expect((await getDb().user.findUniqueOrThrow({ where: { username: 'carol' } })).lockedAttempts).toBe(1);
     await getDb().user.update({ where: { username: 'carol' }, data: { lockedUntil: new Date(Date.now() - 1000) } });
     expect((await login({ username: 'carol', password, ip: '10.9.1.99' })).ok).toBe(true);
@@ -74,7 +78,7 @@ describe('login', () => {
     expect((await login({ username: 'dave', password, ip: '10.9.2.2' })).ok).toBe(true);
   });
 
-  it('changing one\'s password checks the current one and ends other sessions', async () => {
+  it("changing one's password checks the current one and ends other sessions", async () => {
     await createUser({ username: 'erin', password, role: 'viewer' });
     const a = await login({ username: 'erin', password });
     const b = await login({ username: 'erin', password });

@@ -60,7 +60,10 @@ describe('hostdeck CLI', () => {
 
     expect((await hostdeck(['user', 'set-role', 'lee', 'approver'])).code).toBe(0);
     const list = await hostdeck(['user', 'list', '--json']);
-    expect(JSON.parse(list.stdout).map((u: { username: string; role: string }) => `${u.username}:${u.role}`)).toEqual(['lee:approver', 'ops:operator']);
+    expect(JSON.parse(list.stdout).map((u: { username: string; role: string }) => `${u.username}:${u.role}`)).toEqual([
+      'lee:approver',
+      'ops:operator',
+    ]);
     expect((await hostdeck(['user', 'set-role', 'nobody', 'viewer'])).code).toBe(2);
     const audit = await getDb().auditEvent.findMany({ where: { via: 'cli' } });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['user.create', 'user.set-role']));
@@ -107,7 +110,11 @@ describe('hostdeck CLI without a database', () => {
     const spec = path.join(scratch, 'host.json');
     writeFileSync(spec, JSON.stringify({ ...JSON.parse(readFileSync('tests/golden/libvirt-host/spec.json', 'utf8')), vms: [] }));
     const dataDir = path.join(scratch, 'data');
-    const env = { ...process.env, DATABASE_URL: `postgresql://hostdeck:x@127.0.0.1:${await closedPort()}/hostdeck`, HOSTDECK_DATA_DIR: dataDir };
+    const env = {
+      ...process.env,
+      DATABASE_URL: `postgresql://hostdeck:x@127.0.0.1:${await closedPort()}/hostdeck`,
+      HOSTDECK_DATA_DIR: dataDir,
+    };
     const run = (args: string[]) => runHostdeck(args, { env, cwd: project });
 
     const schema = await run(['schema']);

@@ -47,7 +47,11 @@ beforeAll(async () => {
   vms.one = await vmRow('lab-vm-1', { graphics: { vnc: true, spice: true }, serialConsole: true });
   vms.two = await vmRow('lab-vm-2', { graphics: { vnc: true, spice: true }, serialConsole: true });
   vms.serial = await vmRow('lab-serial', { graphics: { vnc: true, spice: false }, serialConsole: true });
-  for (const [name, role] of [['olga', 'operator'], ['otto', 'operator'], ['viktor', 'viewer']] as const) {
+  for (const [name, role] of [
+    ['olga', 'operator'],
+    ['otto', 'operator'],
+    ['viktor', 'viewer'],
+  ] as const) {
     users[name] = { id: (await createUser({ username: name, password: `${name}-password-123`, role })).id, role };
   }
   server = http.createServer((_req, res) => res.writeHead(404).end());
@@ -68,7 +72,8 @@ afterEach(() => {
   delete process.env.HOSTDECK_CONSOLE_MAX_PER_USER;
 });
 
-const ticketFor = (user: keyof typeof users, vm: keyof typeof vms, kind: ConsoleKind, now?: Date) => issueConsoleTicket(users[user], vms[vm], kind, now);
+const ticketFor = (user: keyof typeof users, vm: keyof typeof vms, kind: ConsoleKind, now?: Date) =>
+  issueConsoleTicket(users[user], vms[vm], kind, now);
 
 type Opened = { ws: WebSocket; protocol: string };
 type Outcome = { ok: true; ws: WebSocket; protocol: string } | { ok: false; status: number };
@@ -110,7 +115,10 @@ function readUntil(ws: WebSocket, predicate: (all: Buffer) => boolean, timeoutMs
   });
 }
 
-const closed = (ws: WebSocket) => new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+const closed = (ws: WebSocket) =>
+  new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  );
 
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -342,6 +350,8 @@ describe('robustness', () => {
     } finally {
       await labCtl(['sshd-start', n]);
     }
-    await waitFor(async () => (await auditOf('console.session')).some((e) => (e.details as { end: string }).end === 'host connection lost'));
+    await waitFor(async () =>
+      (await auditOf('console.session')).some((e) => (e.details as { end: string }).end === 'host connection lost'),
+    );
   });
 });

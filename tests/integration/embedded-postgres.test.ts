@@ -247,4 +247,3 @@ describe('startEmbeddedPostgres in a folder other users cannot enter (a checkout
     expect(await sql(third.url, 'SELECT v FROM t ORDER BY v')).toEqual([{ v: 'committed before kill -9' }, { v: 'kept' }]);
   });
 });
-

@@ -64,7 +64,9 @@ describe('importing a host', () => {
     expect(config.deployedKind).toBe('import');
     for (const vm of config.plan.vms) {
       const imported = firstImport.imported.find((i) => i.name === vm.name)!;
-      expect(`${vm.name}:${vm.action}:${vm.changes.join(',')}`).toBe(`${vm.name}:${imported.differences.length ? 'changed' : 'unchanged'}:${imported.differences.join(',')}`);
+      expect(`${vm.name}:${vm.action}:${vm.changes.join(',')}`).toBe(
+        `${vm.name}:${imported.differences.length ? 'changed' : 'unchanged'}:${imported.differences.join(',')}`,
+      );
     }
     const again = await importHostDomains(hostId);
     expect(again.imported).toEqual([]);

@@ -16,7 +16,16 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureLab, labSsh, labVirsh, type LabHost } from '@/tests/helpers/lab';
-import { applyHostNeeds, importDomain, normalizeDomainXml, renderDomainXml, xmlText, type DomainType, type ImportOptions, type ImportResult } from '@/lib/libvirt';
+import {
+  applyHostNeeds,
+  importDomain,
+  normalizeDomainXml,
+  renderDomainXml,
+  xmlText,
+  type DomainType,
+  type ImportOptions,
+  type ImportResult,
+} from '@/lib/libvirt';
 import { hostSpecSchema, newUuid, parseHostWithVms, type HostSpec, type HostWithVms, type VmSpec } from '@/lib/spec';
 import { plan, renderHost } from '@/lib/render';
 
@@ -47,7 +56,9 @@ beforeAll(async () => {
   lab = (await ensureLab(1))[0]!;
   domainType = (await ssh(lab, ['virsh', 'domcapabilities', '--virttype', 'kvm'])).code === 0 ? 'kvm' : 'qemu';
   const capabilities = await virsh(lab, ['domcapabilities', '--virttype', domainType]);
-  tpmSupported = /<enum name='backendModel'>[\s\S]*?<value>emulator<\/value>[\s\S]*?<\/enum>/.test(/<tpm supported='yes'>[\s\S]*?<\/tpm>/.exec(capabilities)?.[0] ?? '');
+  tpmSupported = /<enum name='backendModel'>[\s\S]*?<value>emulator<\/value>[\s\S]*?<\/enum>/.test(
+    /<tpm supported='yes'>[\s\S]*?<\/tpm>/.exec(capabilities)?.[0] ?? '',
+  );
   if (!tpmSupported) notes.push('no swtpm on the lab host: the domains are defined without a TPM');
 });
 
@@ -76,7 +87,11 @@ async function define(name: string, xml: string, uefi = false): Promise<void> {
 }
 
 /** What a caller reads from the host to import a domain: the XML, power state, autostart, then the disk sizes. */
-async function importFromHost(name: string, host: HostSpec = labHost, extra: ImportOptions = {}): Promise<{ xml: string; result: Extract<ImportResult, { ok: true }> }> {
+async function importFromHost(
+  name: string,
+  host: HostSpec = labHost,
+  extra: ImportOptions = {},
+): Promise<{ xml: string; result: Extract<ImportResult, { ok: true }> }> {
   const xml = await virsh(lab, ['dumpxml', name]);
   const running = (await virsh(lab, ['domstate', name])).trim() === 'running';
   const autostart = /^Autostart:\s+enable/m.test(await virsh(lab, ['dominfo', name]));
@@ -85,7 +100,10 @@ async function importFromHost(name: string, host: HostSpec = labHost, extra: Imp
   const volumeSizes: Record<string, number> = {};
   for (const disk of first.vm.disks) {
     const key = disk.source.type === 'volume' ? `${disk.source.pool}/${disk.source.volume}` : disk.source.path;
-    const args = disk.source.type === 'volume' ? ['vol-info', '--bytes', '--pool', disk.source.pool, disk.source.volume] : ['vol-info', '--bytes', disk.source.path];
+    const args =
+      disk.source.type === 'volume'
+        ? ['vol-info', '--bytes', '--pool', disk.source.pool, disk.source.volume]
+        : ['vol-info', '--bytes', disk.source.path];
     const info = await ssh(lab, ['virsh', ...args]);
     const bytes = /^Capacity:\s+(\d+) bytes/m.exec(info.stdout)?.[1];
     if (bytes !== undefined) volumeSizes[key] = Number(bytes) / 1024 ** 3;
@@ -141,7 +159,9 @@ describe('domains written the way virt-install writes them', () => {
     const name = `${RUN}-vol`;
     const uuid = newUuid();
     await createVolume(`${name}.qcow2`, '2G', 'qcow2');
-    await define(name, `<domain type='${domainType}'>
+    await define(
+      name,
+      `<domain type='${domainType}'>
   <name>${name}</name>
   <uuid>${uuid}</uuid>
   <description>web server — "front" &amp; back</description>
@@ -205,7 +225,8 @@ describe('domains written the way virt-install writes them', () => {
     </rng>
   </devices>
 </domain>
-`);
+`,
+    );
     await virsh(lab, ['autostart', name]);
     const { xml, result } = await importFromHost(name);
     expect(result.vm).toMatchObject({
@@ -235,7 +256,9 @@ describe('domains written the way virt-install writes them', () => {
     const uuid = newUuid();
     await createVolume(`${name}-root.qcow2`, '3G', 'qcow2');
     await createVolume(`${name}-data.raw`, '1G', 'raw');
-    await define(name, `<domain type='${domainType}'>
+    await define(
+      name,
+      `<domain type='${domainType}'>
   <name>${name}</name>
   <uuid>${uuid}</uuid>
   <memory unit='MiB'>96</memory>
@@ -290,7 +313,9 @@ describe('domains written the way virt-install writes them', () => {
     </rng>
   </devices>
 </domain>
-`, true);
+`,
+      true,
+    );
     const { xml, result } = await importFromHost(name);
     expect(result.vm).toMatchObject({
       uuid,
@@ -318,7 +343,9 @@ describe('domains written the way virt-install writes them', () => {
   it('a running guest is imported from its live XML (ports, aliases, pty paths assigned) as running, unchanged', async () => {
     const name = `${RUN}-run`;
     const uuid = newUuid();
-    await define(name, `<domain type='${domainType}'>
+    await define(
+      name,
+      `<domain type='${domainType}'>
   <name>${name}</name>
   <uuid>${uuid}</uuid>
   <metadata>
@@ -342,7 +369,8 @@ describe('domains written the way virt-install writes them', () => {
     <rng model='virtio'><backend model='random'>/dev/urandom</backend></rng>
   </devices>
 </domain>
-`);
+`,
+    );
     await virsh(lab, ['start', name]);
     const { xml, result } = await importFromHost(name);
     expect(xml).toMatch(/<domain type='(kvm|qemu)' id='\d+'>/);
@@ -360,7 +388,9 @@ describe('devices Hostdeck does not manage', () => {
   it('virt-manager extras are listed; the plan shows exactly the differences the import reports', async () => {
     const name = `${RUN}-vm`;
     await createVolume(`${name}.qcow2`, '1G', 'qcow2');
-    await define(name, `<domain type='${domainType}'>
+    await define(
+      name,
+      `<domain type='${domainType}'>
   <name>${name}</name>
   <uuid>${newUuid()}</uuid>
   <metadata>
@@ -433,7 +463,8 @@ describe('devices Hostdeck does not manage', () => {
     </rng>
   </devices>
 </domain>
-`);
+`,
+    );
     const { xml, result } = await importFromHost(name);
     // The CPU as this libvirtd gives it back: the topology with the attributes it
     // writes (some versions add dies or clusters), in its order. On KVM the
@@ -462,7 +493,11 @@ describe('devices Hostdeck does not manage', () => {
       /USB redirection <redirdev bus='usb' type='spicevmc'/,
       /watchdog "i6300esb"/,
     ];
-    for (const pattern of expected) expect(result.unsupported.some((sentence) => pattern.test(sentence)), `${pattern}\n${result.unsupported.join('\n')}`).toBe(true);
+    for (const pattern of expected)
+      expect(
+        result.unsupported.some((sentence) => pattern.test(sentence)),
+        `${pattern}\n${result.unsupported.join('\n')}`,
+      ).toBe(true);
     expect(result.unsupported.filter((sentence) => CATCH_ALL.test(sentence))).toEqual([]);
     expect(result.vm.uuid).toBe(/<uuid>([^<]+)<\/uuid>/.exec(xml)![1]);
     expect(result.vm.interfaces.map((nic) => nic.mac)).toEqual(['52:54:00:5a:00:05']);
@@ -492,22 +527,33 @@ describe('devices Hostdeck does not manage', () => {
       expect(result.vm.name).toBe(name);
       expect(result.vm.interfaces.map((nic) => nic.mac)).toEqual(macsOf(xml));
       expect(result.unsupported.length, name).toBeGreaterThan(0);
-      expect(result.unsupported.filter((sentence) => CATCH_ALL.test(sentence)), result.unsupported.join('\n')).toEqual([]);
+      expect(
+        result.unsupported.filter((sentence) => CATCH_ALL.test(sentence)),
+        result.unsupported.join('\n'),
+      ).toEqual([]);
       for (const pattern of [/ROM|rom/, /video card "(vga|cirrus)"/, /memory balloon is turned off/, /no USB controller/]) {
-        expect(result.unsupported.some((sentence) => pattern.test(sentence)), `${name}: ${pattern}\n${result.unsupported.join('\n')}`).toBe(true);
+        expect(
+          result.unsupported.some((sentence) => pattern.test(sentence)),
+          `${name}: ${pattern}\n${result.unsupported.join('\n')}`,
+        ).toBe(true);
       }
     }
   });
 });
 
-describe("a domain Hostdeck rendered itself", () => {
+describe('a domain Hostdeck rendered itself', () => {
   it('defined, read back and imported, it is the same VM spec again (UEFI, TPM, SCSI file disk, two bridges)', async () => {
     const golden = parseHostWithVms(JSON.parse(readFileSync(join(process.cwd(), 'tests/golden/nixos-host/spec.json'), 'utf8')));
     if (!golden.ok) throw new Error(JSON.stringify(golden.issues));
     const db1 = golden.value.vms.find((vm) => vm.name === 'db1')!;
     const vm: VmSpec = { ...db1, name: `${RUN}-db1`, uuid: newUuid(), tpm: db1.tpm && tpmSupported };
     await define(vm.name, renderDomainXml(golden.value.host, vm, { domainType }), true);
-    const volumeSizes = Object.fromEntries(vm.disks.map((disk) => [disk.source.type === 'volume' ? `${disk.source.pool}/${disk.source.volume}` : disk.source.path, disk.sizeGiB]));
+    const volumeSizes = Object.fromEntries(
+      vm.disks.map((disk) => [
+        disk.source.type === 'volume' ? `${disk.source.pool}/${disk.source.volume}` : disk.source.path,
+        disk.sizeGiB,
+      ]),
+    );
     const { xml, result } = await importFromHost(vm.name, golden.value.host, { volumeSizes });
     expect(result.unsupported).toEqual([]);
     expect(result.vm).toEqual({
@@ -520,6 +566,9 @@ describe("a domain Hostdeck rendered itself", () => {
       disks: vm.disks.map(({ baseImage: _baseImage, ...disk }) => disk),
     });
     const rendered = renderHost({ host: golden.value.host, vms: [result.vm] }, { domainType });
-    expect(plan({ desired: rendered, deployed: rendered, live: { [vm.name]: xml } }).vms[0]).toMatchObject({ action: 'unchanged', drifted: false });
+    expect(plan({ desired: rendered, deployed: rendered, live: { [vm.name]: xml } }).vms[0]).toMatchObject({
+      action: 'unchanged',
+      drifted: false,
+    });
   });
 });

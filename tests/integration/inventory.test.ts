@@ -16,7 +16,11 @@ const hostSpec = {
   address: '192.0.2.10',
   flavour: 'nixos',
   cpuVendor: 'amd',
-  network: { nics: ['eno1', 'eno2'], bonds: [{ name: 'bond0', interfaces: ['eno1', 'eno2'], mode: '802.3ad', macAddress: '52:54:00:aa:00:01' }], bridges: [{ name: 'br0', uplink: { kind: 'bond', name: 'bond0' }, macAddress: '52:54:00:aa:00:02' }] },
+  network: {
+    nics: ['eno1', 'eno2'],
+    bonds: [{ name: 'bond0', interfaces: ['eno1', 'eno2'], mode: '802.3ad', macAddress: '52:54:00:aa:00:01' }],
+    bridges: [{ name: 'br0', uplink: { kind: 'bond', name: 'bond0' }, macAddress: '52:54:00:aa:00:02' }],
+  },
   storagePools: [{ name: 'default', path: '/var/lib/libvirt/images' }],
   baseImages: [{ name: 'debian-12', path: '/var/lib/hostdeck/images/debian-12.qcow2' }],
 };
@@ -35,13 +39,22 @@ async function markDeployed(hostId: string) {
   if (!loaded?.doc.ok) throw new Error('host does not validate');
   const rendered = renderHost(loaded.doc.value);
   const db = getDb();
-  const revision = await db.revision.create({ data: { hostId, contentHash: rendered.hash, files: { files: rendered.files, manifest: rendered.manifest } as never, spec: loaded.doc.value as never } });
+  const revision = await db.revision.create({
+    data: {
+      hostId,
+      contentHash: rendered.hash,
+      files: { files: rendered.files, manifest: rendered.manifest } as never,
+      spec: loaded.doc.value as never,
+    },
+  });
   await db.deployment.create({ data: { hostId, revisionId: revision.id, status: 'succeeded', finishedAt: new Date() } });
 }
 
 describe('hosts and VMs in the database', () => {
   it('refuses an invalid host with every field path, and writes nothing', async () => {
-    const result = await saveHost({ spec: { ...hostSpec, name: 'Bad Name', address: 'not an address!', storagePools: [{ name: 'default', path: 'relative/path' }] } });
+    const result = await saveHost({
+      spec: { ...hostSpec, name: 'Bad Name', address: 'not an address!', storagePools: [{ name: 'default', path: 'relative/path' }] },
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.issues.map((i) => i.path).sort()).toEqual(['address', 'name', 'storagePools[0].path']);
@@ -61,7 +74,18 @@ describe('hosts and VMs in the database', () => {
     const firstSpec = first.spec as { uuid: string; interfaces: { mac: string }[] };
     expect(firstSpec.interfaces[0]!.mac).toMatch(/^52:54:00:/);
 
-    const edited = await saveVm({ hostId: host.id, id: vm.id, spec: vmSpec({ uuid: '11111111-1111-4111-8111-111111111111', memoryMiB: 4096, interfaces: [{ type: 'bridge', bridge: 'br0', mac: firstSpec.interfaces[0]!.mac }, { type: 'bridge', bridge: 'br0', mac: '52:54:00:de:ad:01' }] }) });
+    const edited = await saveVm({
+      hostId: host.id,
+      id: vm.id,
+      spec: vmSpec({
+        uuid: '11111111-1111-4111-8111-111111111111',
+        memoryMiB: 4096,
+        interfaces: [
+          { type: 'bridge', bridge: 'br0', mac: firstSpec.interfaces[0]!.mac },
+          { type: 'bridge', bridge: 'br0', mac: '52:54:00:de:ad:01' },
+        ],
+      }),
+    });
     if (!edited.ok) throw new Error(JSON.stringify(edited.issues));
     const after = await getDb().vm.findUniqueOrThrow({ where: { id: vm.id } });
     const afterSpec = after.spec as { uuid: string; interfaces: { mac: string }[] };

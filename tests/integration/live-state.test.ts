@@ -42,7 +42,11 @@ beforeAll(async () => {
     vmIds[name] = row.id;
   }
   // Managed by Hostdeck but not defined on the host (e.g. not deployed yet).
-  vmIds.ghost = (await getDb().vm.create({ data: { hostId, name: 'ghost', uuid: '5b0c1a8e-0000-4000-8000-000000000002', vcpus: 1, memoryMiB: 64, spec: {} } })).id;
+  vmIds.ghost = (
+    await getDb().vm.create({
+      data: { hostId, name: 'ghost', uuid: '5b0c1a8e-0000-4000-8000-000000000002', vcpus: 1, memoryMiB: 64, spec: {} },
+    })
+  ).id;
 }, 180_000);
 
 afterAll(async () => {
@@ -54,7 +58,10 @@ afterAll(async () => {
 describe('reading and polling live state', () => {
   it('reads every domain of the host in one SSH round trip, matching virsh', async () => {
     const snap = await readLiveState(hostId);
-    const names = (await virsh('list', '--all', '--name')).split('\n').map((l) => l.trim()).filter(Boolean);
+    const names = (await virsh('list', '--all', '--name'))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     expect(snap.domains.map((d) => d.name).sort()).toEqual(names.sort());
     for (const d of snap.domains) {
       const state = await virsh('domstate', d.name);
@@ -84,11 +91,14 @@ describe('reading and polling live state', () => {
 
     // the second sample once the guest has used some CPU since the first
     const firstSample = await getDb().vmMetric.findFirstOrThrow({ where: { vmId: vmIds['lab-vm-1'] } });
-    await waitFor(async () => BigInt(/^\s*cpu\.time=(\d+)$/m.exec(await virsh('domstats', '--cpu-total', 'lab-vm-1'))![1]!) > firstSample.cpuTimeNs!, {
-      timeoutMs: 10_000,
-      intervalMs: 100,
-      what: 'lab-vm-1 to use CPU time',
-    });
+    await waitFor(
+      async () => BigInt(/^\s*cpu\.time=(\d+)$/m.exec(await virsh('domstats', '--cpu-total', 'lab-vm-1'))![1]!) > firstSample.cpuTimeNs!,
+      {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        what: 'lab-vm-1 to use CPU time',
+      },
+    );
     const second = await pollHost(hostId);
     expect(second.status).toBe('online');
     const m1 = await getDb().vmMetric.findMany({ where: { vmId: vmIds['lab-vm-1'] }, orderBy: { at: 'asc' } });
@@ -161,13 +171,20 @@ describe('the poll-host job', () => {
     await other.start();
     const stopOther = await startPollHosts(other, { intervalMs, log: () => {} });
     try {
-      await waitFor(async () => (await vmRow('lab-vm-1')).liveState === 'running', { timeoutMs: 10_000, intervalMs: 200, what: 'lab-vm-1 polled by the job' });
+      await waitFor(async () => (await vmRow('lab-vm-1')).liveState === 'running', {
+        timeoutMs: 10_000,
+        intervalMs: 200,
+        what: 'lab-vm-1 polled by the job',
+      });
       console.log(`first job poll stored after ${Date.now() - t0} ms`);
       // five polls take at least four intervals unless a host is polled twice in one
-      const polls = await waitFor(async () => {
-        const count = (await getDb().hostMetric.count({ where: { hostId } })) - before;
-        return count >= 5 && count;
-      }, { timeoutMs: 60_000, intervalMs: 100, what: 'five polls by the job' });
+      const polls = await waitFor(
+        async () => {
+          const count = (await getDb().hostMetric.count({ where: { hostId } })) - before;
+          return count >= 5 && count;
+        },
+        { timeoutMs: 60_000, intervalMs: 100, what: 'five polls by the job' },
+      );
       const elapsed = Date.now() - t0;
       const slots = Math.ceil(elapsed / intervalMs) + 1;
       console.log(`${polls} polls in ${elapsed} ms (${slots} slots of ${intervalMs} ms, 2 processes)`);
@@ -176,7 +193,10 @@ describe('the poll-host job', () => {
       const c = new pg.Client({ connectionString: database.url() });
       await c.connect();
       try {
-        const dup = await c.query(`SELECT singleton_on, count(*)::int AS n FROM pgboss.job WHERE name = $1 AND singleton_key = $2 GROUP BY singleton_on HAVING count(*) > 1`, [POLL_HOST_QUEUE, hostId]);
+        const dup = await c.query(
+          `SELECT singleton_on, count(*)::int AS n FROM pgboss.job WHERE name = $1 AND singleton_key = $2 GROUP BY singleton_on HAVING count(*) > 1`,
+          [POLL_HOST_QUEUE, hostId],
+        );
         expect(dup.rows).toEqual([]);
       } finally {
         await c.end();
@@ -195,7 +215,11 @@ describe('the poll-host job', () => {
     const tables = await c.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'pgboss'`);
     await c.end();
     expect(tables.rows[0].n).toBeGreaterThan(0);
-    const sql = await diffSql({ url: database.url(), from: { kind: 'url', url: database.url() }, to: { kind: 'schema', path: path.join(process.cwd(), 'prisma/schema.prisma') } });
+    const sql = await diffSql({
+      url: database.url(),
+      from: { kind: 'url', url: database.url() },
+      to: { kind: 'schema', path: path.join(process.cwd(), 'prisma/schema.prisma') },
+    });
     expect(isEmptyDiff(sql), sql).toBe(true);
   });
 });

@@ -73,7 +73,7 @@ describe('parallel guesses', () => {
 });
 
 describe('attempts while locked', () => {
-  it('add to the account\'s lockedAttempts, not to the audit log; the count is audited once when the lock ends', async () => {
+  it("add to the account's lockedAttempts, not to the audit log; the count is audited once when the lock ends", async () => {
     const user = await createUser({ username: 'locked-out', password, role: 'viewer' });
     await lockAccount('locked-out', '10.23.0');
     const before = await auditCount();
@@ -92,7 +92,7 @@ describe('attempts while locked', () => {
     expect([after.failedLoginCount, after.lockedAttempts, after.lockedUntil]).toEqual([0, 0, null]);
   });
 
-  it('add to the address\'s lockedAttempts, not to the audit log', async () => {
+  it("add to the address's lockedAttempts, not to the audit log", async () => {
     const ip = '10.24.0.1';
     for (let i = 0; i < IP_FAILURES_BEFORE_LOCK; i++) await login({ username: `walker${i}`, password: 'x', ip });
     expect(await getDb().auditEvent.count({ where: { action: 'auth.login.lock', targetType: 'address', targetId: ip } })).toBe(1);
@@ -148,7 +148,12 @@ describe('every refusal looks the same', () => {
 describe('client metadata', () => {
   it('a very long address or user agent does not make login or the audit log fail', async () => {
     await createUser({ username: 'longfellow', password, role: 'viewer' });
-    const result = await login({ username: 'longfellow', password, ip: `2001:db8::${'f'.repeat(300)}`, userAgent: 'Mozilla/5.0 '.repeat(500) });
+    const result = await login({
+      username: 'longfellow',
+      password,
+      ip: `2001:db8::${'f'.repeat(300)}`,
+      userAgent: 'Mozilla/5.0 '.repeat(500),
+    });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect((await validateSession(result.token))?.user.username).toBe('longfellow');

@@ -119,7 +119,10 @@ describe('applyMigrations', () => {
       viaEngine,
       'SELECT migration_name, checksum, applied_steps_count, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY started_at',
     );
-    const ourRows = await query(url, 'SELECT migration_name, checksum, applied_steps_count, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY started_at');
+    const ourRows = await query(
+      url,
+      'SELECT migration_name, checksum, applied_steps_count, finished_at IS NOT NULL AS finished FROM _prisma_migrations ORDER BY started_at',
+    );
     expect(ourRows).toEqual(engineRows);
     // Prisma's `migrate deploy` finds nothing to do on a database we migrated.
     expect(await applyMigrationsWithEngine(url, MIGRATIONS)).toEqual([]);
@@ -164,11 +167,12 @@ describe('applyMigrations', () => {
   it('refuses while a failed migration is recorded', async () => {
     const target = await freshDatabase();
     await applyMigrations(target, MIGRATIONS);
-    await query(
-      target,
-      `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, started_at) VALUES ($1, $2, $3, $4, now())`,
-      ['00000000-0000-4000-8000-000000000001', 'f'.repeat(64), '29990101000000_broken', 'ERROR: boom'],
-    );
+    await query(target, `INSERT INTO _prisma_migrations (id, checksum, migration_name, logs, started_at) VALUES ($1, $2, $3, $4, now())`, [
+      '00000000-0000-4000-8000-000000000001',
+      'f'.repeat(64),
+      '29990101000000_broken',
+      'ERROR: boom',
+    ]);
     const err = await applyMigrations(target, MIGRATIONS).catch((e: unknown) => e);
     expect((err as MigrationError).code).toBe('MIGRATION_FAILED_EARLIER');
     expect((err as Error).message).toContain('29990101000000_broken');

@@ -23,7 +23,9 @@ describe('onboarding a lab host', () => {
   it('reads the host key without logging in, and pins only the key the operator confirmed', async () => {
     const offered = await probeHost(hostId);
     expect(offered.fingerprint).toBe(lab.hostKeyFingerprint);
-    await expect(pinHostKey(hostId, 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).rejects.toThrow(/not the SHA256:A+ you confirmed/);
+    await expect(pinHostKey(hostId, 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).rejects.toThrow(
+      /not the SHA256:A+ you confirmed/,
+    );
     expect((await getDb().host.findUniqueOrThrow({ where: { id: hostId } })).hostKeyFingerprint).toBeNull();
     await expect(refreshFacts(hostId)).rejects.toThrow(/Confirm the host key fingerprint first/);
     await pinHostKey(hostId, offered.fingerprint);
@@ -33,7 +35,10 @@ describe('onboarding a lab host', () => {
   it('gathers facts that match uname and virsh on the host', async () => {
     const facts = await refreshFacts(hostId);
     const uname = (await sshOnLab('uname', '-r')).stdout.trim();
-    const domains = (await sshOnLab('virsh', 'list', '--all', '--name')).stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    const domains = (await sshOnLab('virsh', 'list', '--all', '--name')).stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const version = (await sshOnLab('virsh', 'version')).stdout;
     expect(facts.kernel).toBe(uname);
     expect(facts.domains.sort()).toEqual(domains.sort());
@@ -47,7 +52,10 @@ describe('onboarding a lab host', () => {
 
   it('a changed host key stops all traffic and marks the host', async () => {
     await closeAll();
-    await getDb().host.update({ where: { id: hostId }, data: { hostKeyFingerprint: 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' } });
+    await getDb().host.update({
+      where: { id: hostId },
+      data: { hostKeyFingerprint: 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB' },
+    });
     await expect(refreshFacts(hostId)).rejects.toThrow();
     const host = await getDb().host.findUniqueOrThrow({ where: { id: hostId } });
     expect(host.status).toBe('host_key_changed');

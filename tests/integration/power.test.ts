@@ -14,7 +14,9 @@ import { waitFor } from '@/tests/helpers/wait';
 
 const session = vi.hoisted(() => ({ token: '' }));
 vi.mock('next/headers', () => ({
-  cookies: async () => ({ get: (name: string) => (name === 'hostdeck_session' && session.token ? { name, value: session.token } : undefined) }),
+  cookies: async () => ({
+    get: (name: string) => (name === 'hostdeck_session' && session.token ? { name, value: session.token } : undefined),
+  }),
   headers: async () => new Headers({ 'x-hostdeck-client-ip': '192.0.2.7', 'user-agent': 'vitest' }),
 }));
 vi.mock('next/cache', () => ({ revalidatePath: vi.fn() }));
@@ -48,7 +50,18 @@ const domstate = (name: string) => virsh('domstate', name);
  * to the guest's VNC display (harmless: the RFB banner is read, then closed).
  */
 async function powerdownListener(name: string): Promise<{ seen: Promise<boolean> }> {
-  const child = spawn('ssh', [...sshArgs(lab), 'virsh', 'qemu-monitor-event', name, '--loop', '--regex', '--event', "'^(VNC_CONNECTED|POWERDOWN)$'", '--timeout', '60']);
+  const child = spawn('ssh', [
+    ...sshArgs(lab),
+    'virsh',
+    'qemu-monitor-event',
+    name,
+    '--loop',
+    '--regex',
+    '--event',
+    "'^(VNC_CONNECTED|POWERDOWN)$'",
+    '--timeout',
+    '60',
+  ]);
   let out = '';
   const seen = new Promise<boolean>((resolve) => {
     child.stdout.on('data', (d: Buffer) => {
@@ -82,7 +95,10 @@ async function act(token: string, vmId: string, action: string) {
 beforeAll(async () => {
   lab = (await ensureLab(4))[3]!;
   hostId = await addLabHost(lab);
-  for (const [slot, name] of [['one', 'lab-vm-1'], ['two', 'lab-vm-2']] as const) {
+  for (const [slot, name] of [
+    ['one', 'lab-vm-1'],
+    ['two', 'lab-vm-2'],
+  ] as const) {
     const uuid = await virsh('domuuid', name);
     initial[name] = await domstate(name);
     const row = await getDb().vm.create({ data: { hostId, name, uuid, vcpus: 1, memoryMiB: 64, spec: {} } });
@@ -152,7 +168,13 @@ describe('power actions on a lab host', () => {
       expect(await stored(vm.two.id), step.action).toBe(step.stored);
       if (listener) expect(await listener.seen, `${step.action}: QEMU saw the ACPI power button`).toBe(true);
       const entry = await lastAudit();
-      expect(entry, step.action).toMatchObject({ actorName: 'olga', outcome: 'ok', targetType: 'vm', targetId: vm.two.id, details: { power: step.action, name: 'lab-vm-2', state: step.stored } });
+      expect(entry, step.action).toMatchObject({
+        actorName: 'olga',
+        outcome: 'ok',
+        targetType: 'vm',
+        targetId: vm.two.id,
+        details: { power: step.action, name: 'lab-vm-2', state: step.stored },
+      });
       console.log(`${step.action}: ${ms} ms → ${result.data?.message}`);
     }
     expect(vi.mocked(revalidatePath)).toHaveBeenCalledWith(`/vms/${vm.two.id}`);
@@ -173,8 +195,12 @@ describe('power actions on a lab host', () => {
   });
 
   it('a VM that is not defined on its host gets a clear error', async () => {
-    const ghost = await getDb().vm.create({ data: { hostId, name: 'ghost', uuid: '5b0c1a8e-0000-4000-8000-000000000001', vcpus: 1, memoryMiB: 64, spec: {} } });
-    await expect(powerAction(ghost.id, 'start')).rejects.toThrow('ghost is not defined on lab4 (no domain with UUID 5b0c1a8e-0000-4000-8000-000000000001): deploy it first');
+    const ghost = await getDb().vm.create({
+      data: { hostId, name: 'ghost', uuid: '5b0c1a8e-0000-4000-8000-000000000001', vcpus: 1, memoryMiB: 64, spec: {} },
+    });
+    await expect(powerAction(ghost.id, 'start')).rejects.toThrow(
+      'ghost is not defined on lab4 (no domain with UUID 5b0c1a8e-0000-4000-8000-000000000001): deploy it first',
+    );
   });
 
   it('a host whose key changed is not contacted', async () => {

@@ -49,7 +49,9 @@ beforeAll(async () => {
   host = (await ensureLab(1))[0]!;
   domainType = (await ssh(host, ['virsh', 'domcapabilities', '--virttype', 'kvm'])).code === 0 ? 'kvm' : 'qemu';
   const capabilities = await virsh(host, ['domcapabilities', '--virttype', domainType]);
-  tpmSupported = /<enum name='backendModel'>[\s\S]*?<value>emulator<\/value>[\s\S]*?<\/enum>/.test(/<tpm supported='yes'>[\s\S]*?<\/tpm>/.exec(capabilities)?.[0] ?? '');
+  tpmSupported = /<enum name='backendModel'>[\s\S]*?<value>emulator<\/value>[\s\S]*?<\/enum>/.test(
+    /<tpm supported='yes'>[\s\S]*?<\/tpm>/.exec(capabilities)?.[0] ?? '',
+  );
 });
 
 afterAll(async () => {

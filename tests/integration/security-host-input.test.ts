@@ -80,30 +80,40 @@ describe('a host stored with a hostile libvirt URI', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it.each(['column', 'spec'] as const)('every entry that would contact the host refuses it (URI only in the %s), and marks it; nothing runs', async (where) => {
-    const entries: [string, () => Promise<unknown>, RegExp][] = [
-      ['poll', async () => expect(await pollHost(hostId)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/\+ext/) }), /./],
-      ['live read', () => readLiveState(hostId), /Not contacting sec-input: Unsafe libvirt URI/],
-      ['facts', () => refreshFacts(hostId), /Unsafe libvirt URI/],
-      ['power', () => powerAction(vmId, 'start'), /Cannot reach sec-input: Unsafe libvirt URI/],
-      ['import', () => importHostDomains(hostId), /Unsafe libvirt URI/],
-    ];
-    for (const [name, run, refusal] of entries) {
-      await storeDirectly(hostile, where); // as if written after the start-up check
-      if (name === 'poll') await run();
-      else await expect(run(), name).rejects.toThrow(refusal);
-      const row = await host();
-      expect(row.status, name).toBe('unsafe_config');
-      expect(row.statusReason, name).toMatch(/\+ext/);
-      expect(existsSync(marker), `${name} ran the hostile command`).toBe(false);
-    }
-    expect(await getDb().vm.count({ where: { hostId } })).toBe(1); // the import added nothing
-  });
+  it.each(['column', 'spec'] as const)(
+    'every entry that would contact the host refuses it (URI only in the %s), and marks it; nothing runs',
+    async (where) => {
+      const entries: [string, () => Promise<unknown>, RegExp][] = [
+        [
+          'poll',
+          async () => expect(await pollHost(hostId)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/\+ext/) }),
+          /./,
+        ],
+        ['live read', () => readLiveState(hostId), /Not contacting sec-input: Unsafe libvirt URI/],
+        ['facts', () => refreshFacts(hostId), /Unsafe libvirt URI/],
+        ['power', () => powerAction(vmId, 'start'), /Cannot reach sec-input: Unsafe libvirt URI/],
+        ['import', () => importHostDomains(hostId), /Unsafe libvirt URI/],
+      ];
+      for (const [name, run, refusal] of entries) {
+        await storeDirectly(hostile, where); // as if written after the start-up check
+        if (name === 'poll') await run();
+        else await expect(run(), name).rejects.toThrow(refusal);
+        const row = await host();
+        expect(row.status, name).toBe('unsafe_config');
+        expect(row.statusReason, name).toMatch(/\+ext/);
+        expect(existsSync(marker), `${name} ran the hostile command`).toBe(false);
+      }
+      expect(await getDb().vm.count({ where: { hostId } })).toBe(1); // the import added nothing
+    },
+  );
 
   it('a poll of a host already marked unsafe_config is skipped even after the URI looks fine again, until it is saved', async () => {
     await storeDirectly(hostile);
     await markUnsafeHostConfigs();
-    await getDb().host.update({ where: { id: hostId }, data: { libvirtUri: 'qemu:///system', spec: { ...(await specOf()), libvirtUri: 'qemu:///system' } } });
+    await getDb().host.update({
+      where: { id: hostId },
+      data: { libvirtUri: 'qemu:///system', spec: { ...(await specOf()), libvirtUri: 'qemu:///system' } },
+    });
     expect(await pollHost(hostId)).toMatchObject({ status: 'skipped', reason: expect.stringMatching(/unsafe configuration/) });
   });
 
@@ -119,13 +129,22 @@ describe('a host stored with a hostile libvirt URI', () => {
       if (!result.ok) expect(result.issues.map((issue) => issue.path)).toEqual(['libvirtUri']);
     }
     const byOperator = await saveHost({ id: hostId, spec: { ...spec, libvirtUri: 'qemu:///system' } }, { role: 'operator' });
-    expect(byOperator).toMatchObject({ ok: false, issues: [{ path: 'libvirtUri', message: expect.stringMatching(/only an admin can change the libvirt URI/) }] });
+    expect(byOperator).toMatchObject({
+      ok: false,
+      issues: [{ path: 'libvirtUri', message: expect.stringMatching(/only an admin can change the libvirt URI/) }],
+    });
     // Not even an admin may store a hostile one.
     const hostileByAdmin = await saveHost({ id: hostId, spec: { ...spec, libvirtUri: 'qemu:///system?socket=/tmp/x' } }, { role: 'admin' });
-    expect(hostileByAdmin).toMatchObject({ ok: false, issues: [{ path: 'libvirtUri', message: expect.stringMatching(/query parameters are not allowed/) }] });
+    expect(hostileByAdmin).toMatchObject({
+      ok: false,
+      issues: [{ path: 'libvirtUri', message: expect.stringMatching(/query parameters are not allowed/) }],
+    });
     expect((await host()).status).toBe('unsafe_config');
 
-    expect(await saveHost({ id: hostId, spec: { ...spec, libvirtUri: 'qemu:///system' } }, { role: 'admin' })).toEqual({ ok: true, id: hostId });
+    expect(await saveHost({ id: hostId, spec: { ...spec, libvirtUri: 'qemu:///system' } }, { role: 'admin' })).toEqual({
+      ok: true,
+      id: hostId,
+    });
     expect(await host()).toMatchObject({ status: 'new', statusReason: null, libvirtUri: 'qemu:///system' });
     expect(await markUnsafeHostConfigs()).toEqual([]);
     expect(await pollHost(hostId)).toMatchObject({ status: 'online', virshError: null });
@@ -134,15 +153,26 @@ describe('a host stored with a hostile libvirt URI', () => {
     // With a valid URI in place an operator still cannot switch it; keeping it is fine.
     const switched = await saveHost({ id: hostId, spec: { ...(await specOf()), libvirtUri: 'qemu:///session' } }, { role: 'operator' });
     expect(switched).toMatchObject({ ok: false, issues: [{ path: 'libvirtUri' }] });
-    expect(await saveHost({ id: hostId, spec: { ...(await specOf()), description: 'kept' } }, { role: 'operator' })).toEqual({ ok: true, id: hostId });
+    expect(await saveHost({ id: hostId, spec: { ...(await specOf()), description: 'kept' } }, { role: 'operator' })).toEqual({
+      ok: true,
+      id: hostId,
+    });
     expect(existsSync(marker)).toBe(false);
   });
 
   it('a new host: operators get the default URI only, admins choose', async () => {
     const base = { address: lab.address, sshPort: lab.port, sshUser: lab.user, flavour: 'libvirt', cpuVendor: 'intel' };
-    expect(await saveHost({ spec: { ...base, name: 'sec-op', libvirtUri: 'qemu:///session' } }, { role: 'operator' })).toMatchObject({ ok: false, issues: [{ path: 'libvirtUri' }] });
+    expect(await saveHost({ spec: { ...base, name: 'sec-op', libvirtUri: 'qemu:///session' } }, { role: 'operator' })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'libvirtUri' }],
+    });
     expect(await saveHost({ spec: { ...base, name: 'sec-op' } }, { role: 'operator' })).toMatchObject({ ok: true });
-    expect(await saveHost({ spec: { ...base, name: 'sec-admin', libvirtUri: 'qemu:///session' } }, { role: 'admin' })).toMatchObject({ ok: true });
-    expect(await saveHost({ spec: { ...base, name: 'sec-evil', libvirtUri: hostile } }, { role: 'admin' })).toMatchObject({ ok: false, issues: [{ path: 'libvirtUri', message: expect.stringMatching(/\+ext/) }] });
+    expect(await saveHost({ spec: { ...base, name: 'sec-admin', libvirtUri: 'qemu:///session' } }, { role: 'admin' })).toMatchObject({
+      ok: true,
+    });
+    expect(await saveHost({ spec: { ...base, name: 'sec-evil', libvirtUri: hostile } }, { role: 'admin' })).toMatchObject({
+      ok: false,
+      issues: [{ path: 'libvirtUri', message: expect.stringMatching(/\+ext/) }],
+    });
   });
 });

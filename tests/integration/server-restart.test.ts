@@ -14,7 +14,15 @@ let dataDir = '';
 let server: ChildProcess | undefined;
 
 function env() {
-  return { ...process.env, NODE_ENV: 'production' as const, PORT: String(PORT), HOST: '127.0.0.1', HOSTDECK_DATA_DIR: dataDir, HOSTDECK_ADMIN_PASSWORD: 'restart test password', DATABASE_URL: '' };
+  return {
+    ...process.env,
+    NODE_ENV: 'production' as const,
+    PORT: String(PORT),
+    HOST: '127.0.0.1',
+    HOSTDECK_DATA_DIR: dataDir,
+    HOSTDECK_ADMIN_PASSWORD: 'restart test password',
+    DATABASE_URL: '',
+  };
 }
 
 async function startServer(): Promise<ChildProcess> {
@@ -22,7 +30,10 @@ async function startServer(): Promise<ChildProcess> {
   await waitFor(
     async () => {
       if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-      return fetch(`${base}/api/v1/health`).then((response) => response.ok, () => false);
+      return fetch(`${base}/api/v1/health`).then(
+        (response) => response.ok,
+        () => false,
+      );
     },
     { timeoutMs: 90_000, intervalMs: 200, what: 'the server to answer /api/v1/health' },
   );

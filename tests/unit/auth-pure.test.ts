@@ -56,12 +56,24 @@ describe('OpenAPI document', () => {
 
   it('has one operation per declared endpoint, with roles and security', () => {
     const operations = Object.values(doc.paths).flatMap((p) => Object.values(p)) as { operationId: string; security: unknown[] }[];
-    expect(operations.map((o) => o.operationId).sort()).toEqual(Object.values(endpoints).map((e) => e.id).sort());
+    expect(operations.map((o) => o.operationId).sort()).toEqual(
+      Object.values(endpoints)
+        .map((e) => e.id)
+        .sort(),
+    );
     for (const op of operations) expect(op.security.length).toBe(op.operationId === 'health' ? 0 : 2);
   });
 
   it('carries the zod constraints into the schemas', () => {
-    const body = (doc.paths['/api/v1/tokens']!.post as { requestBody: { content: { 'application/json': { schema: { properties: Record<string, { maxLength?: number; enum?: string[] }>; required: string[] } } } } }).requestBody.content['application/json'].schema;
+    const body = (
+      doc.paths['/api/v1/tokens']!.post as {
+        requestBody: {
+          content: {
+            'application/json': { schema: { properties: Record<string, { maxLength?: number; enum?: string[] }>; required: string[] } };
+          };
+        };
+      }
+    ).requestBody.content['application/json'].schema;
     expect(body.properties.name!.maxLength).toBe(128);
     expect(body.properties.role!.enum).toEqual(['viewer', 'operator', 'approver', 'admin']);
     expect(body.required).toEqual(expect.arrayContaining(['name', 'role']));

@@ -28,7 +28,7 @@ const base = {
   'lib/spec/vm.ts': "import { z } from 'zod';\nexport const vm = z.string();\n",
   'lib/hosts/queries.ts': "import { db } from '@/lib/db';\nexport const listHosts = () => db;\n",
   'lib/actions/hosts.ts': "'use server';\nimport { db } from '@/lib/db';\nexport async function save() { return db; }\n",
-  'lib/format.ts': "export const label = (s: string) => s.toUpperCase();\n",
+  'lib/format.ts': 'export const label = (s: string) => s.toUpperCase();\n',
 };
 
 describe('boundaries', () => {

@@ -116,7 +116,13 @@ describe('hostdeck render', () => {
     const out = fresh('out');
     await cli('render', '--spec', GOLDEN_SPEC, '--out', out);
     expect(existsSync(join(out, 'vms/db1.xml'))).toBe(true);
-    await cli('render', '--spec', writeSpec((s) => (s.vms[1].remove = true)), '--out', out);
+    await cli(
+      'render',
+      '--spec',
+      writeSpec((s) => (s.vms[1].remove = true)),
+      '--out',
+      out,
+    );
     expect(existsSync(join(out, 'vms/db1.xml'))).toBe(false);
     expect(readdirSync(join(out, 'vms')).sort()).toEqual(['ci-runner.xml', 'web1.xml']);
   });
@@ -144,7 +150,13 @@ describe('hostdeck plan', () => {
     const deployed = fresh('deployed');
     await cli('render', '--spec', GOLDEN_SPEC, '--out', deployed);
     const live = fresh('live');
-    await cli('render', '--spec', writeSpec((s) => (s.vms[1].vcpus = 16)), '--out', live);
+    await cli(
+      'render',
+      '--spec',
+      writeSpec((s) => (s.vms[1].vcpus = 16)),
+      '--out',
+      live,
+    );
     rmSync(join(live, 'vms/ci-runner.xml'));
     const { stdout } = await cli('plan', '--spec', GOLDEN_SPEC, '--deployed', deployed, '--live', join(live, 'vms'));
     expect(stdout).toMatch(/^db1\s+unchanged\s+-\s+vcpus/m);

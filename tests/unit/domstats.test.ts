@@ -141,17 +141,40 @@ describe('parseDomstats', () => {
       netRxBytes: 180n, // two NICs summed
       netTxBytes: 0n,
     });
-    expect(stats[1]).toMatchObject({ cpuTimeNs: 8140000000n, memoryUsedKiB: 51920, diskReadBytes: null, diskWriteBytes: null, netRxBytes: 110n });
-    expect(stats[2]).toMatchObject({ stateCode: 5, stateReason: 0, memoryKiB: 65536, memoryUsedKiB: null, diskReadBytes: null, netRxBytes: null, netTxBytes: null });
+    expect(stats[1]).toMatchObject({
+      cpuTimeNs: 8140000000n,
+      memoryUsedKiB: 51920,
+      diskReadBytes: null,
+      diskWriteBytes: null,
+      netRxBytes: 110n,
+    });
+    expect(stats[2]).toMatchObject({
+      stateCode: 5,
+      stateReason: 0,
+      memoryKiB: 65536,
+      memoryUsedKiB: null,
+      diskReadBytes: null,
+      netRxBytes: null,
+      netTxBytes: null,
+    });
   });
 
   it('reads a paused domain and sums its disk reads', () => {
     const [s] = parseDomstats(PAUSED);
-    expect(s).toMatchObject({ name: 'hd-capture', state: 'paused', cpuTimeNs: 5540000000n, diskReadBytes: 512n, diskWriteBytes: 0n, netRxBytes: 356n });
+    expect(s).toMatchObject({
+      name: 'hd-capture',
+      state: 'paused',
+      cpuTimeNs: 5540000000n,
+      diskReadBytes: 512n,
+      diskWriteBytes: 0n,
+      netRxBytes: 356n,
+    });
   });
 
   it('uses the guest-reported memory when the balloon driver reports it', () => {
-    const [s] = parseDomstats("Domain: 'g'\n  state.state=1\n  balloon.current=2097152\n  balloon.available=2000000\n  balloon.unused=1500000\n  balloon.rss=2100000\n");
+    const [s] = parseDomstats(
+      "Domain: 'g'\n  state.state=1\n  balloon.current=2097152\n  balloon.available=2000000\n  balloon.unused=1500000\n  balloon.rss=2100000\n",
+    );
     expect(s!.memoryUsedKiB).toBe(500000);
   });
 
@@ -163,7 +186,18 @@ describe('parseDomstats', () => {
   });
 
   it('maps every libvirt state number', () => {
-    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, null].map(liveStateFromCode)).toEqual(['other', 'running', 'running', 'paused', 'running', 'shut_off', 'crashed', 'pmsuspended', 'unknown', 'unknown']);
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 8, null].map(liveStateFromCode)).toEqual([
+      'other',
+      'running',
+      'running',
+      'paused',
+      'running',
+      'shut_off',
+      'crashed',
+      'pmsuspended',
+      'unknown',
+      'unknown',
+    ]);
     expect(isActiveState('running') && isActiveState('paused') && !isActiveState('shut_off') && !isActiveState('unknown')).toBe(true);
   });
 });
@@ -182,9 +216,16 @@ describe('parseLiveOutput', () => {
   });
 
   it('reports a failing virsh and a cut-off answer', () => {
-    const out = parseLiveOutput(script("error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory\n", 1));
+    const out = parseLiveOutput(
+      script(
+        "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory\n",
+        1,
+      ),
+    );
     expect(out.domains).toEqual([]);
-    expect(out.virshError).toBe("failed to connect to the hypervisor: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory");
+    expect(out.virshError).toBe(
+      "failed to connect to the hypervisor: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory",
+    );
     expect(() => parseLiveOutput(script(RUNNING_AND_SHUT_OFF).replace('@@hostdeck:end\n', ''))).toThrow(/cut off/);
   });
 });

@@ -39,7 +39,23 @@ describe('host scripts', () => {
       fs.mkdirSync(path.join(root, 'pool'));
       fs.symlinkSync('/etc', path.join(root, 'pool', 'escape'));
       const pool = path.join(root, 'pool');
-      const out = execFileSync('sh', ['-c', PATH_CHECK_SCRIPT, 'hostdeck-paths', pool, `${pool}/disk.qcow2`, pool, `${pool}/escape/passwd`, `${root}/none`, `${root}/none/x`, pool, `${root}/other`], { encoding: 'utf8' });
+      const out = execFileSync(
+        'sh',
+        [
+          '-c',
+          PATH_CHECK_SCRIPT,
+          'hostdeck-paths',
+          pool,
+          `${pool}/disk.qcow2`,
+          pool,
+          `${pool}/escape/passwd`,
+          `${root}/none`,
+          `${root}/none/x`,
+          pool,
+          `${root}/other`,
+        ],
+        { encoding: 'utf8' },
+      );
       expect(out.trim().split('\n')).toEqual(['ok', 'forbidden', 'no-pool', 'outside']);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });

@@ -43,7 +43,10 @@ function imported(xml: string, host: HostSpec = bareHost, options: ImportOptions
 
 /** The host spec with the import's needs added (pool folders made up where unknown), checked with the VM. */
 function hostFor(result: Ok, host: HostSpec = bareHost): HostWithVms {
-  const needs = { ...result.hostNeeds, storagePools: result.hostNeeds.storagePools.map((pool) => ({ name: pool.name, path: pool.path ?? `/srv/pools/${pool.name}` })) };
+  const needs = {
+    ...result.hostNeeds,
+    storagePools: result.hostNeeds.storagePools.map((pool) => ({ name: pool.name, path: pool.path ?? `/srv/pools/${pool.name}` })),
+  };
   const { host: adopted, unresolved } = applyHostNeeds(host, needs);
   expect(unresolved).toEqual([]);
   const parsed = parseHostWithVms({ host: adopted, vms: [result.vm] });
@@ -76,8 +79,8 @@ function uuidOf(xml: string): string {
 /** Sizes for every disk of a fixture, so no size note is expected. */
 const FIXTURE_SIZES = {
   'default/web1.qcow2': 20,
-  "/tmp/hd/it's a \"disk\" $x.img": 2.25,
-  "/srv/it's a \"disk\" $x.img": 8,
+  '/tmp/hd/it\'s a "disk" $x.img': 2.25,
+  '/srv/it\'s a "disk" $x.img': 8,
 };
 
 describe('real libvirt 9.0 output of Hostdeck-rendered domains', () => {
@@ -113,7 +116,7 @@ describe('real libvirt 9.0 output of Hostdeck-rendered domains', () => {
       firmware: 'bios',
       disks: [
         { source: { type: 'volume', pool: 'default', volume: 'web1.qcow2' }, sizeGiB: 20, format: 'qcow2', bus: 'virtio' },
-        { source: { type: 'file', path: "/tmp/hd/it's a \"disk\" $x.img" }, sizeGiB: 3, format: 'raw', bus: 'scsi' },
+        { source: { type: 'file', path: '/tmp/hd/it\'s a "disk" $x.img' }, sizeGiB: 3, format: 'raw', bus: 'scsi' },
       ],
       interfaces: [
         { type: 'bridge', bridge: 'br0', mac: '52:54:00:00:00:01', model: 'virtio' },
@@ -137,13 +140,15 @@ describe('real libvirt 9.0 output of Hostdeck-rendered domains', () => {
     expect(result.domainType).toBe('qemu');
     expect(result.vm.firmware).toBe('uefi');
     expect(result.unsupported).toHaveLength(1);
-    expect(result.unsupported[0]).toMatch(/cdrom "sdb" holds "\/var\/lib\/hostdeck\/seeds\/web1\.iso", the cloud-init seed of another VM name .* detached on deploy/);
+    expect(result.unsupported[0]).toMatch(
+      /cdrom "sdb" holds "\/var\/lib\/hostdeck\/seeds\/web1\.iso", the cloud-init seed of another VM name .* detached on deploy/,
+    );
     expect(result.differences).toEqual(['cloud-init seed']);
     const trip = roundTrip(xml, result);
     expect(trip.first).toMatchObject({ action: 'changed', changes: ['cloud-init seed'] });
   });
 
-  it('efi-tcg under the seed\'s own name: the seed is kept as cloud-init, with the user-data the caller read', () => {
+  it("efi-tcg under the seed's own name: the seed is kept as cloud-init, with the user-data the caller read", () => {
     const xml = fixture('efi-tcg.inactive.xml').replace('<name>web2</name>', '<name>web1</name>');
     const withoutUserData = imported(xml, bareHost, { volumeSizes: FIXTURE_SIZES });
     expect(withoutUserData.vm.cloudInit).toEqual({ userData: '' });
@@ -166,7 +171,12 @@ describe('real libvirt 9.0 output of Hostdeck-rendered domains', () => {
       expect.stringMatching(/^the size of disk sda \(.*\) is not known/),
     ]);
     expect(unknown.differences).toEqual([]); // sizes are not in the domain XML
-    const sized = imported(xml, bareHost, { volumeSizes: new Map([['default/web1.qcow2', 0.001], ["/tmp/hd/it's a \"disk\" $x.img", 70_000]]) });
+    const sized = imported(xml, bareHost, {
+      volumeSizes: new Map([
+        ['default/web1.qcow2', 0.001],
+        ['/tmp/hd/it\'s a "disk" $x.img', 70_000],
+      ]),
+    });
     expect(sized.vm.disks.map((disk) => disk.sizeGiB)).toEqual([1, 65_536]);
     expect(sized.unsupported).toEqual([expect.stringMatching(/larger than 65536 GiB/)]);
   });
@@ -182,7 +192,8 @@ function goldenSpec(name: string): HostWithVms {
 
 function optionsFor(vm: VmSpec): ImportOptions {
   const volumeSizes: Record<string, number> = {};
-  for (const disk of vm.disks) volumeSizes[disk.source.type === 'volume' ? `${disk.source.pool}/${disk.source.volume}` : disk.source.path] = disk.sizeGiB;
+  for (const disk of vm.disks)
+    volumeSizes[disk.source.type === 'volume' ? `${disk.source.pool}/${disk.source.volume}` : disk.source.path] = disk.sizeGiB;
   return { volumeSizes, running: vm.powerState === 'running', autostart: vm.autostart, cloudInitUserData: vm.cloudInit?.userData };
 }
 
@@ -198,22 +209,49 @@ function expectedImport(vm: VmSpec): VmSpec {
 
 describe.each(['nixos-host', 'libvirt-host'])('golden %s rendered by Hostdeck', (golden) => {
   const spec = goldenSpec(golden);
-  it.each(spec.vms.filter((vm) => !vm.remove).map((vm) => [vm.name, vm] as const))('%s: the import is the spec again, and plans as unchanged', (_, vm) => {
-    for (const domainType of ['kvm', 'qemu'] as DomainType[]) {
-      const xml = renderDomainXml(spec.host, vm, { domainType });
-      const result = imported(xml, spec.host, optionsFor(vm));
-      expect(result.unsupported).toEqual([]);
-      expect(result.domainType).toBe(domainType);
-      expect(result.hostNeeds).toEqual({ bridges: [], nics: [], libvirtNetworks: [], storagePools: [] });
-      expect(result.vm).toEqual(expectedImport(vm));
-      expect(renderDomainXml(spec.host, result.vm, { domainType })).toBe(xml);
-    }
-  });
+  it.each(spec.vms.filter((vm) => !vm.remove).map((vm) => [vm.name, vm] as const))(
+    '%s: the import is the spec again, and plans as unchanged',
+    (_, vm) => {
+      for (const domainType of ['kvm', 'qemu'] as DomainType[]) {
+        const xml = renderDomainXml(spec.host, vm, { domainType });
+        const result = imported(xml, spec.host, optionsFor(vm));
+        expect(result.unsupported).toEqual([]);
+        expect(result.domainType).toBe(domainType);
+        expect(result.hostNeeds).toEqual({ bridges: [], nics: [], libvirtNetworks: [], storagePools: [] });
+        expect(result.vm).toEqual(expectedImport(vm));
+        expect(renderDomainXml(spec.host, result.vm, { domainType })).toBe(xml);
+      }
+    },
+  );
 });
 
 // ---- generated VMs ---------------------------------------------------------------
 
-const TEXT_FRAGMENTS = ['a', 'Z', ' ', '\n', '\r\n', '\t', '"', "'", '&', '&amp;', '<', '>', ']]>', '${', '\\', 'ü', '日本', '😀', '\u0001', '\u007f', '\ufffe', '\u2028', '&#65;'];
+const TEXT_FRAGMENTS = [
+  'a',
+  'Z',
+  ' ',
+  '\n',
+  '\r\n',
+  '\t',
+  '"',
+  "'",
+  '&',
+  '&amp;',
+  '<',
+  '>',
+  ']]>',
+  '${',
+  '\\',
+  'ü',
+  '日本',
+  '😀',
+  '\u0001',
+  '\u007f',
+  '\ufffe',
+  '\u2028',
+  '&#65;',
+];
 const text = (max: number) => fc.array(fc.constantFrom(...TEXT_FRAGMENTS), { maxLength: max }).map((parts) => parts.join(''));
 const PATH_SEGMENTS = ['images', "it's", '"disk"', '$x', 'a b', 'ü', '${y}', '&amp;', 'x.qcow2'];
 
@@ -235,16 +273,24 @@ const vmArbitrary = fc
       }),
       { maxLength: 5 },
     ),
-    interfaces: fc.array(fc.record({ type: fc.constantFrom('bridge', 'direct', 'network'), byte: fc.integer({ min: 0, max: 255 }) }), { maxLength: 4 }),
+    interfaces: fc.array(fc.record({ type: fc.constantFrom('bridge', 'direct', 'network'), byte: fc.integer({ min: 0, max: 255 }) }), {
+      maxLength: 4,
+    }),
     graphics: fc.record({ vnc: fc.boolean(), spice: fc.boolean() }),
     serialConsole: fc.boolean(),
     guestAgent: fc.boolean(),
     tpm: fc.boolean(),
-    cloudInit: fc.option(text(10).map((userData) => ({ userData })), { nil: undefined }),
+    cloudInit: fc.option(
+      text(10).map((userData) => ({ userData })),
+      { nil: undefined },
+    ),
     autostart: fc.boolean(),
     powerState: fc.constantFrom('running', 'stopped'),
     description: text(20),
-    tags: fc.array(text(4).map((t) => `t${t}`), { maxLength: 4 }),
+    tags: fc.array(
+      text(4).map((t) => `t${t}`),
+      { maxLength: 4 },
+    ),
     domainType: fc.constantFrom('kvm', 'qemu'),
   })
   .map(({ domainType, disks, interfaces, ...rest }) => {
@@ -277,9 +323,20 @@ describe('generated VMs', () => {
         expect(result.unsupported).toEqual([]);
         expect(result.differences).toEqual([]);
         expect(result.vm).toEqual(expectedImport(vm));
-        expect(result.hostNeeds.storagePools.filter((pool) => !pool.folder).map((pool) => pool.name).sort()).toEqual([...new Set(vm.disks.flatMap((disk) => (disk.source.type === 'volume' ? [disk.source.pool] : [])))].sort());
+        expect(
+          result.hostNeeds.storagePools
+            .filter((pool) => !pool.folder)
+            .map((pool) => pool.name)
+            .sort(),
+        ).toEqual([...new Set(vm.disks.flatMap((disk) => (disk.source.type === 'volume' ? [disk.source.pool] : [])))].sort());
         // A file disk outside every pool brings a pool for its folder.
-        for (const disk of vm.disks) if (disk.source.type === 'file') expect(result.hostNeeds.storagePools.some((pool) => pool.folder && disk.source.type === 'file' && disk.source.path.startsWith(`${pool.path}/`))).toBe(true);
+        for (const disk of vm.disks)
+          if (disk.source.type === 'file')
+            expect(
+              result.hostNeeds.storagePools.some(
+                (pool) => pool.folder && disk.source.type === 'file' && disk.source.path.startsWith(`${pool.path}/`),
+              ),
+            ).toBe(true);
         const trip = roundTrip(xml, result);
         expect(trip.afterDeploy).toMatchObject({ action: 'unchanged', drifted: false });
       }),
@@ -331,14 +388,22 @@ describe('what cannot be imported at all', () => {
     ['empty', '', /empty/],
     ['not XML', 'virsh: error: failed to get domain', /not well-formed/],
     ['unterminated', '<domain type="kvm"><name>x</name>', /not well-formed: XML syntax error at line 1/],
-    ['an entity bomb', '<!DOCTYPE d [<!ENTITY a "aaaa">]><domain type="kvm"><name>&a;</name></domain>', /not well-formed: .*unknown entity &a;/],
+    [
+      'an entity bomb',
+      '<!DOCTYPE d [<!ENTITY a "aaaa">]><domain type="kvm"><name>&a;</name></domain>',
+      /not well-formed: .*unknown entity &a;/,
+    ],
     ['another document', '<network><name>default</name></network>', /expected a <domain> document, found <network>/],
     ['a Xen guest', RICH.replace("<domain type='kvm'>", "<domain type='xen'>"), /domain type "xen" is not supported/],
     ['an ARM guest', RICH.replace("arch='x86_64'", "arch='aarch64'"), /"aarch64" guest; Hostdeck renders x86_64 guests only/],
     ['a container', RICH.replace('>hvm</type>', '>exe</type>'), /not a hardware-virtualised \(hvm\) guest/],
     ['no UUID', RICH.replace(/<uuid>.*<\/uuid>/, ''), /has no <uuid>/],
     ['a bad UUID', RICH.replace(/<uuid>.*<\/uuid>/, '<uuid>not-a-uuid</uuid>'), /invalid UUID "not-a-uuid"/],
-    ['too little memory', RICH.replace("<memory unit='KiB'>524288</memory>", "<memory unit='KiB'>8192</memory>"), /has 8 MiB of memory; Hostdeck allows 16 MiB/],
+    [
+      'too little memory',
+      RICH.replace("<memory unit='KiB'>524288</memory>", "<memory unit='KiB'>8192</memory>"),
+      /has 8 MiB of memory; Hostdeck allows 16 MiB/,
+    ],
     ['too many vCPUs', RICH.replace("<vcpu placement='static'>2</vcpu>", '<vcpu>5000</vcpu>'), /"5000" vCPUs; Hostdeck allows 1 to 4096/],
     ['a microvm', RICH.replace("machine='pc-q35-7.2'", "machine='microvm'"), /machine type "microvm"; Hostdeck supports q35 and pc/],
     ['too large', `<domain>${' '.repeat(5 * 1024 * 1024)}</domain>`, /larger than/],
@@ -505,7 +570,12 @@ describe('what the spec cannot express is listed, naming the element', () => {
       guestAgent: true,
       tpm: false,
     });
-    expect(result.hostNeeds).toEqual({ bridges: [], nics: [], libvirtNetworks: ['default'], storagePools: [{ name: 'var-lib-libvirt-images', path: '/var/lib/libvirt/images', folder: true }] });
+    expect(result.hostNeeds).toEqual({
+      bridges: [],
+      nics: [],
+      libvirtNetworks: ['default'],
+      storagePools: [{ name: 'var-lib-libvirt-images', path: '/var/lib/libvirt/images', folder: true }],
+    });
   });
 
   it.each([
@@ -543,7 +613,10 @@ describe('what the spec cannot express is listed, naming the element', () => {
     /^the random number generator <rng model='virtio'>… \(backend "\/dev\/random"\) would become virtio from \/dev\/urandom/,
     /^<qemu:commandline>… is not managed by Hostdeck and would be dropped on deploy/,
   ])('lists %s', (pattern) => {
-    expect(result.unsupported.filter((sentence) => pattern.test(sentence)), result.unsupported.join('\n')).toHaveLength(1);
+    expect(
+      result.unsupported.filter((sentence) => pattern.test(sentence)),
+      result.unsupported.join('\n'),
+    ).toHaveLength(1);
   });
 
   it('every difference the plan shows is explained by a specific note (not the catch-all)', () => {
@@ -551,7 +624,9 @@ describe('what the spec cannot express is listed, naming the element', () => {
     const trip = roundTrip(VIRT_MANAGER, result);
     expect(trip.first.action).toBe('changed');
     expect(trip.first.changes).toEqual(result.differences);
-    expect(result.differences).toEqual(expect.arrayContaining(['cpu', 'features', 'clock', 'metadata', 'sound', 'host devices', 'video', 'interfaces', 'disks']));
+    expect(result.differences).toEqual(
+      expect.arrayContaining(['cpu', 'features', 'clock', 'metadata', 'sound', 'host devices', 'video', 'interfaces', 'disks']),
+    );
   });
 
   it('no secret is repeated in a note', () => {
@@ -569,65 +644,254 @@ const swap = (from: string | RegExp, to: string) => (xml: string) => {
 const addDevice = (device: string) => swap('</devices>', `${device}\n  </devices>`);
 
 describe.each([
-  ['an explicit UEFI loader', swap('<os>', "<os><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader><nvram>/srv/nv/web1.fd</nvram>"), /explicit UEFI loader .* would be replaced by libvirt's automatic firmware selection/, 'uefi'],
-  ['secure boot', swap('<os>', "<os firmware='efi'><firmware><feature enabled='yes' name='secure-boot'/></firmware><loader secure='yes'/>"), /UEFI Secure Boot/, 'uefi'],
-  ['a non-default lifecycle', swap('<on_crash>destroy</on_crash>', '<on_crash>coredump-restart</on_crash>'), /<on_crash>coredump-restart<\/on_crash> would become libvirt's default \(destroy\)/, null],
+  [
+    'an explicit UEFI loader',
+    swap('<os>', "<os><loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd</loader><nvram>/srv/nv/web1.fd</nvram>"),
+    /explicit UEFI loader .* would be replaced by libvirt's automatic firmware selection/,
+    'uefi',
+  ],
+  [
+    'secure boot',
+    swap('<os>', "<os firmware='efi'><firmware><feature enabled='yes' name='secure-boot'/></firmware><loader secure='yes'/>"),
+    /UEFI Secure Boot/,
+    'uefi',
+  ],
+  [
+    'a non-default lifecycle',
+    swap('<on_crash>destroy</on_crash>', '<on_crash>coredump-restart</on_crash>'),
+    /<on_crash>coredump-restart<\/on_crash> would become libvirt's default \(destroy\)/,
+    null,
+  ],
   ['a missing APIC', swap('<apic/>', ''), /has no <apic\/> feature; Hostdeck would turn it on/, null],
-  ['Hyper-V', swap('<apic/>', "<apic/><hyperv mode='custom'><relaxed state='on'/></hyperv>"), /<hyperv mode='custom'>… \(Hyper-V enlightenments for Windows guests\)/, null],
+  [
+    'Hyper-V',
+    swap('<apic/>', "<apic/><hyperv mode='custom'><relaxed state='on'/></hyperv>"),
+    /<hyperv mode='custom'>… \(Hyper-V enlightenments for Windows guests\)/,
+    null,
+  ],
   ['localtime', swap("<clock offset='utc'/>", "<clock offset='localtime'/>"), /clock offset "localtime" would become utc/, null],
-  ['odd memory', swap("<memory unit='KiB'>524288</memory>", "<memory unit='KiB'>524289</memory>"), /524289 KiB is not a whole number of MiB; it would become 513 MiB/, null],
-  ['maxMemory', swap("<memory unit='KiB'>", "<maxMemory slots='16' unit='KiB'>16777216</maxMemory><memory unit='KiB'>"), /memory hot-plug \(<maxMemory> "16777216" KiB, 16 slots\)/, null],
-  ['current vCPUs', swap("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static' current='1'>2</vcpu>"), /vCPU settings current="1"/, null],
-  ['CPU pinning by cpuset', swap("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static' cpuset='0-1'>2</vcpu>"), /vCPU settings cpuset="0-1"/, null],
-  ['a custom CPU model', swap("<cpu mode='host-passthrough' check='none' migratable='on'/>", "<cpu mode='custom' match='exact'><model>Skylake-Server</model></cpu>"), /CPU mode "custom" \(model "Skylake-Server"\) would become host-passthrough/, null],
+  [
+    'odd memory',
+    swap("<memory unit='KiB'>524288</memory>", "<memory unit='KiB'>524289</memory>"),
+    /524289 KiB is not a whole number of MiB; it would become 513 MiB/,
+    null,
+  ],
+  [
+    'maxMemory',
+    swap("<memory unit='KiB'>", "<maxMemory slots='16' unit='KiB'>16777216</maxMemory><memory unit='KiB'>"),
+    /memory hot-plug \(<maxMemory> "16777216" KiB, 16 slots\)/,
+    null,
+  ],
+  [
+    'current vCPUs',
+    swap("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static' current='1'>2</vcpu>"),
+    /vCPU settings current="1"/,
+    null,
+  ],
+  [
+    'CPU pinning by cpuset',
+    swap("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static' cpuset='0-1'>2</vcpu>"),
+    /vCPU settings cpuset="0-1"/,
+    null,
+  ],
+  [
+    'a custom CPU model',
+    swap(
+      "<cpu mode='host-passthrough' check='none' migratable='on'/>",
+      "<cpu mode='custom' match='exact'><model>Skylake-Server</model></cpu>",
+    ),
+    /CPU mode "custom" \(model "Skylake-Server"\) would become host-passthrough/,
+    null,
+  ],
   ['no CPU element', swap("<cpu mode='host-passthrough' check='none' migratable='on'/>", ''), /CPU mode/, null],
-  ['a disk boot order', swap("<target dev='vda' bus='virtio'/>", "<target dev='vda' bus='virtio'/><boot order='1'/>"), /disk vda .*: the boot order "1" is not kept/, null],
-  ['a disk serial', swap("<target dev='vda' bus='virtio'/>", "<target dev='vda' bus='virtio'/><serial>S123</serial>"), /disk vda .*: the serial number "S123" is not kept/, null],
+  [
+    'a disk boot order',
+    swap("<target dev='vda' bus='virtio'/>", "<target dev='vda' bus='virtio'/><boot order='1'/>"),
+    /disk vda .*: the boot order "1" is not kept/,
+    null,
+  ],
+  [
+    'a disk serial',
+    swap("<target dev='vda' bus='virtio'/>", "<target dev='vda' bus='virtio'/><serial>S123</serial>"),
+    /disk vda .*: the serial number "S123" is not kept/,
+    null,
+  ],
   ['an IDE disk', swap("<target dev='sda' bus='scsi'/>", "<target dev='hda' bus='ide'/>"), /IDE disk hda .* on the SATA bus/, null],
-  ['a vmdk disk', swap("<driver name='qemu' type='raw'/>", "<driver name='qemu' type='vmdk'/>"), /"vmdk" disk sda .* cannot be expressed .* detached on deploy/, null],
-  ['a gap in disk names', swap("<target dev='vda' bus='virtio'/>", "<target dev='vdc' bus='virtio'/>"), /disk "vdc" would be attached as vda/, null],
-  ['a network disk', swap(/<disk type='volume'[\s\S]*?<\/disk>/, "<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='rbd' name='pool/img'/><target dev='vda' bus='virtio'/></disk>"), /"network" disk vda \("pool\/img"\) cannot be expressed/, null],
-  ['a floppy', addDevice("<disk type='file' device='floppy'><source file='/srv/f.img'/><target dev='fda' bus='fdc'/></disk>"), /the "floppy" device fda \("\/srv\/f\.img"\) is not managed/, null],
-  ['a macvtap in VEPA mode', swap("<source dev='eno2' mode='bridge'/>", "<source dev='eno2' mode='vepa'/>"), /macvtap mode "vepa" would become bridge/, null],
-  ['Open vSwitch', swap("<source bridge='br0'/>", "<source bridge='br0'/><virtualport type='openvswitch'/>"), /the virtual port "openvswitch" \(e\.g\. Open vSwitch\) is not kept/, null],
-  ['a VLAN', swap("<source bridge='br0'/>", "<source bridge='br0'/><vlan><tag id='42'/></vlan>"), /VLAN tagging \(<vlan>\) is not kept/, null],
-  ['a port group', swap("<source network='hdnet'/>", "<source network='hdnet' portgroup='dmz'/>"), /source options portgroup="dmz" \(e\.g\. a port group\)/, null],
-  ['VNC on every address', swap(/<graphics type='vnc'([^>]*)>\s*<listen type='address' address='127.0.0.1'\/>/, "<graphics type='vnc'$1><listen type='address' address='0.0.0.0'/>"), /VNC display listens on "0\.0\.0\.0"; Hostdeck would make it listen on 127\.0\.0\.1 only/, null],
-  ['a fixed VNC port', swap("<graphics type='vnc' port='-1' autoport='yes'", "<graphics type='vnc' port='5905' autoport='no'"), /fixed VNC port "5905" would become an automatic one/, null],
-  ['a VNC keymap', swap("<graphics type='vnc' port='-1' autoport='yes'", "<graphics type='vnc' port='-1' autoport='yes' keymap='de'"), /VNC settings keymap="de" are not kept/, null],
+  [
+    'a vmdk disk',
+    swap("<driver name='qemu' type='raw'/>", "<driver name='qemu' type='vmdk'/>"),
+    /"vmdk" disk sda .* cannot be expressed .* detached on deploy/,
+    null,
+  ],
+  [
+    'a gap in disk names',
+    swap("<target dev='vda' bus='virtio'/>", "<target dev='vdc' bus='virtio'/>"),
+    /disk "vdc" would be attached as vda/,
+    null,
+  ],
+  [
+    'a network disk',
+    swap(
+      /<disk type='volume'[\s\S]*?<\/disk>/,
+      "<disk type='network' device='disk'><driver name='qemu' type='raw'/><source protocol='rbd' name='pool/img'/><target dev='vda' bus='virtio'/></disk>",
+    ),
+    /"network" disk vda \("pool\/img"\) cannot be expressed/,
+    null,
+  ],
+  [
+    'a floppy',
+    addDevice("<disk type='file' device='floppy'><source file='/srv/f.img'/><target dev='fda' bus='fdc'/></disk>"),
+    /the "floppy" device fda \("\/srv\/f\.img"\) is not managed/,
+    null,
+  ],
+  [
+    'a macvtap in VEPA mode',
+    swap("<source dev='eno2' mode='bridge'/>", "<source dev='eno2' mode='vepa'/>"),
+    /macvtap mode "vepa" would become bridge/,
+    null,
+  ],
+  [
+    'Open vSwitch',
+    swap("<source bridge='br0'/>", "<source bridge='br0'/><virtualport type='openvswitch'/>"),
+    /the virtual port "openvswitch" \(e\.g\. Open vSwitch\) is not kept/,
+    null,
+  ],
+  [
+    'a VLAN',
+    swap("<source bridge='br0'/>", "<source bridge='br0'/><vlan><tag id='42'/></vlan>"),
+    /VLAN tagging \(<vlan>\) is not kept/,
+    null,
+  ],
+  [
+    'a port group',
+    swap("<source network='hdnet'/>", "<source network='hdnet' portgroup='dmz'/>"),
+    /source options portgroup="dmz" \(e\.g\. a port group\)/,
+    null,
+  ],
+  [
+    'VNC on every address',
+    swap(
+      /<graphics type='vnc'([^>]*)>\s*<listen type='address' address='127.0.0.1'\/>/,
+      "<graphics type='vnc'$1><listen type='address' address='0.0.0.0'/>",
+    ),
+    /VNC display listens on "0\.0\.0\.0"; Hostdeck would make it listen on 127\.0\.0\.1 only/,
+    null,
+  ],
+  [
+    'a fixed VNC port',
+    swap("<graphics type='vnc' port='-1' autoport='yes'", "<graphics type='vnc' port='5905' autoport='no'"),
+    /fixed VNC port "5905" would become an automatic one/,
+    null,
+  ],
+  [
+    'a VNC keymap',
+    swap("<graphics type='vnc' port='-1' autoport='yes'", "<graphics type='vnc' port='-1' autoport='yes' keymap='de'"),
+    /VNC settings keymap="de" are not kept/,
+    null,
+  ],
   ['an SDL display', addDevice("<graphics type='sdl'/>"), /the "sdl" display/, null],
   ['a second serial port', addDevice("<serial type='pty'><target port='1'/></serial>"), /additional serial port/, null],
-  ['a TCP serial port', swap("<serial type='pty'>", "<serial type='tcp'><source mode='bind' host='0.0.0.0' service='4555'/>"), /serial port <serial type='tcp'>… is not a pty/, null],
+  [
+    'a TCP serial port',
+    swap("<serial type='pty'>", "<serial type='tcp'><source mode='bind' host='0.0.0.0' service='4555'/>"),
+    /serial port <serial type='tcp'>… is not a pty/,
+    null,
+  ],
   ['a virtio console', addDevice("<console type='pty'><target type='virtio' port='1'/></console>"), /the "virtio" console/, null],
-  ['a TPM 1.2', addDevice("<tpm model='tpm-tis'><backend type='emulator' version='1.2'/></tpm>"), /TPM model "tpm-tis" would become tpm-crb/, null],
-  ['a virtiofs share', addDevice("<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/srv/share'/><target dir='share'/></filesystem>"), /shared folder "\/srv\/share" \(tag "share"\)/, null],
-  ['a panic device', addDevice("<panic model='isa'/>"), /the device <panic model='isa'\/> is not managed by Hostdeck and would be dropped on deploy/, null],
+  [
+    'a TPM 1.2',
+    addDevice("<tpm model='tpm-tis'><backend type='emulator' version='1.2'/></tpm>"),
+    /TPM model "tpm-tis" would become tpm-crb/,
+    null,
+  ],
+  [
+    'a virtiofs share',
+    addDevice(
+      "<filesystem type='mount' accessmode='passthrough'><driver type='virtiofs'/><source dir='/srv/share'/><target dir='share'/></filesystem>",
+    ),
+    /shared folder "\/srv\/share" \(tag "share"\)/,
+    null,
+  ],
+  [
+    'a panic device',
+    addDevice("<panic model='isa'/>"),
+    /the device <panic model='isa'\/> is not managed by Hostdeck and would be dropped on deploy/,
+    null,
+  ],
   ['a vsock', addDevice("<vsock model='virtio'><cid auto='yes'/></vsock>"), /the device <vsock model='virtio'>… is not managed/, null],
   ['a second video card', swap('</video>', "</video><video><model type='vga'/></video>"), /additional video card "vga"/, null],
-  ['a virtio keyboard', addDevice("<input type='keyboard' bus='virtio'/>"), /the input device <input type='keyboard' bus='virtio'\/>/, null],
+  [
+    'a virtio keyboard',
+    addDevice("<input type='keyboard' bus='virtio'/>"),
+    /the input device <input type='keyboard' bus='virtio'\/>/,
+    null,
+  ],
   ['no RNG', swap(/<rng model='virtio'>[\s\S]*?<\/rng>/, ''), /a virtio random number generator \(\/dev\/urandom\) would be added/, null],
-  ['an LSI SCSI controller', swap("model='virtio-scsi'", "model='lsilogic'"), /SCSI controller <controller type='scsi' index='0' model='lsilogic'>… would become a plain virtio-scsi controller/, null],
-  ['an old USB controller', swap("model='qemu-xhci'", "model='ich9-ehci1'"), /USB controller model "ich9-ehci1" would be replaced by libvirt's default for the machine \(qemu-xhci\)/, null],
+  [
+    'an LSI SCSI controller',
+    swap("model='virtio-scsi'", "model='lsilogic'"),
+    /SCSI controller <controller type='scsi' index='0' model='lsilogic'>… would become a plain virtio-scsi controller/,
+    null,
+  ],
+  [
+    'an old USB controller',
+    swap("model='qemu-xhci'", "model='ich9-ehci1'"),
+    /USB controller model "ich9-ehci1" would be replaced by libvirt's default for the machine \(qemu-xhci\)/,
+    null,
+  ],
   ['no USB', swap(/<controller type='usb'[\s\S]*?<\/controller>/, "<controller type='usb' model='none'/>"), /has no USB controller/, null],
-  ['a foreign metadata entry', swap('</metadata>', "<app:x xmlns:app='https://example.org/app'>1</app:x></metadata>"), /the metadata <app:x> \(https:\/\/example\.org\/app\) is not kept/, null],
-  ['an unknown Hostdeck metadata entry', swap('</hostdeck:vm>', '<hostdeck:owner>ops</hostdeck:owner></hostdeck:vm>'), /<hostdeck:owner>… in Hostdeck's metadata is not known/, null],
+  [
+    'a foreign metadata entry',
+    swap('</metadata>', "<app:x xmlns:app='https://example.org/app'>1</app:x></metadata>"),
+    /the metadata <app:x> \(https:\/\/example\.org\/app\) is not kept/,
+    null,
+  ],
+  [
+    'an unknown Hostdeck metadata entry',
+    swap('</hostdeck:vm>', '<hostdeck:owner>ops</hostdeck:owner></hostdeck:vm>'),
+    /<hostdeck:owner>… in Hostdeck's metadata is not known/,
+    null,
+  ],
   ['a blank tag', swap('<hostdeck:tag>prod</hostdeck:tag>', '<hostdeck:tag>  </hostdeck:tag>'), /an empty tag would be dropped/, null],
-  ['a sysinfo block', swap('<os>', "<sysinfo type='smbios'><system><entry name='serial'>X</entry></system></sysinfo><os>"), /<sysinfo type='smbios'>… is not managed by Hostdeck/, null],
+  [
+    'a sysinfo block',
+    swap('<os>', "<sysinfo type='smbios'><system><entry name='serial'>X</entry></system></sysinfo><os>"),
+    /<sysinfo type='smbios'>… is not managed by Hostdeck/,
+    null,
+  ],
   ['an I/O thread', swap('<os>', '<iothreads>2</iothreads><os>'), /<iothreads>… is not managed by Hostdeck/, null],
-  ['a NUMA tune', swap('<os>', "<numatune><memory mode='strict' nodeset='0'/></numatune><os>"), /<numatune>… is not managed by Hostdeck/, null],
+  [
+    'a NUMA tune',
+    swap('<os>', "<numatune><memory mode='strict' nodeset='0'/></numatune><os>"),
+    /<numatune>… is not managed by Hostdeck/,
+    null,
+  ],
   ['a static security label', swap('</devices>', "</devices><seclabel type='none'/>"), /security label <seclabel type='none'\/>/, null],
-  ['direct kernel boot', swap('<boot dev=\'hd\'/>', "<kernel>/boot/vmlinuz</kernel><cmdline>console=ttyS0</cmdline><boot dev='hd'/>"), /direct kernel boot \(<kernel> "\/boot\/vmlinuz"\)/, null],
+  [
+    'direct kernel boot',
+    swap("<boot dev='hd'/>", "<kernel>/boot/vmlinuz</kernel><cmdline>console=ttyS0</cmdline><boot dev='hd'/>"),
+    /direct kernel boot \(<kernel> "\/boot\/vmlinuz"\)/,
+    null,
+  ],
 ])('%s', (_, mutate, pattern, firmware) => {
   it('is reported, and whatever the plan would show is explained', () => {
     const xml = mutate(BASE);
     const result = imported(xml, bareHost, { volumeSizes: FIXTURE_SIZES });
-    expect(result.unsupported.filter((sentence) => pattern.test(sentence)), result.unsupported.join('\n')).toHaveLength(1);
-    expect(result.unsupported.filter((sentence) => CATCH_ALL.test(sentence)), result.unsupported.join('\n')).toEqual([]);
+    expect(
+      result.unsupported.filter((sentence) => pattern.test(sentence)),
+      result.unsupported.join('\n'),
+    ).toHaveLength(1);
+    expect(
+      result.unsupported.filter((sentence) => CATCH_ALL.test(sentence)),
+      result.unsupported.join('\n'),
+    ).toEqual([]);
     if (firmware !== null) expect(result.vm.firmware).toBe(firmware);
     const trip = roundTrip(xml, result);
     expect(trip.first.changes).toEqual(result.differences);
     expect(result.vm.uuid).toBe(uuidOf(BASE));
-    expect(result.vm.interfaces.map((nic) => nic.mac)).toEqual(macsOf(xml).filter((mac) => result.vm.interfaces.some((nic) => nic.mac === mac)));
+    expect(result.vm.interfaces.map((nic) => nic.mac)).toEqual(
+      macsOf(xml).filter((mac) => result.vm.interfaces.some((nic) => nic.mac === mac)),
+    );
   });
 });
 
@@ -653,7 +917,10 @@ describe('hostNeeds', () => {
       nics: ['eno2'],
       libvirtNetworks: ['hdnet'],
       // the volume's pool, and a pool for the folder of the file disk (in no pool), named after it
-      storagePools: [{ name: 'default', path: '/var/lib/libvirt/images' }, { name: 'tmp-hd', path: '/tmp/hd', folder: true }],
+      storagePools: [
+        { name: 'default', path: '/var/lib/libvirt/images' },
+        { name: 'tmp-hd', path: '/tmp/hd', folder: true },
+      ],
     });
   });
 
@@ -666,7 +933,10 @@ describe('hostNeeds', () => {
         bridges: [{ name: 'br0' }],
         libvirtNetworks: ['hdnet'],
       },
-      storagePools: [{ name: 'default', path: '/var/lib/libvirt/images' }, { name: 'hd', path: '/tmp/hd' }],
+      storagePools: [
+        { name: 'default', path: '/var/lib/libvirt/images' },
+        { name: 'hd', path: '/tmp/hd' },
+      ],
     });
     expect(imported(xml, host).hostNeeds).toEqual({ bridges: [], nics: [], libvirtNetworks: [], storagePools: [] });
   });
@@ -677,7 +947,13 @@ describe('hostNeeds', () => {
     expect(partial.unresolved).toEqual(['default']);
     expect(partial.host.network).toMatchObject({ bridges: [{ name: 'br0', stp: false }], nics: ['eno2'], libvirtNetworks: ['hdnet'] });
     expect(parseHostWithVms({ host: partial.host, vms: [result.vm] }).ok).toBe(false); // the pool is still missing
-    const complete = applyHostNeeds(bareHost, mergeHostNeeds([result.hostNeeds, { bridges: ['br0'], nics: [], libvirtNetworks: [], storagePools: [{ name: 'default', path: '/srv/pool' }] }]));
+    const complete = applyHostNeeds(
+      bareHost,
+      mergeHostNeeds([
+        result.hostNeeds,
+        { bridges: ['br0'], nics: [], libvirtNetworks: [], storagePools: [{ name: 'default', path: '/srv/pool' }] },
+      ]),
+    );
     expect(complete.unresolved).toEqual([]);
     expect(parseHostWithVms({ host: complete.host, vms: [result.vm] }).ok).toBe(true);
     expect(applyHostNeeds(bareHost, { bridges: [], nics: [], libvirtNetworks: [], storagePools: [] }).host).toEqual(bareHost);
@@ -687,9 +963,25 @@ describe('hostNeeds', () => {
     expect(
       mergeHostNeeds([
         { bridges: ['br0'], nics: ['eno1'], libvirtNetworks: [], storagePools: [{ name: 'a' }] },
-        { bridges: ['br0', 'br1'], nics: [], libvirtNetworks: ['n'], storagePools: [{ name: 'a', path: '/p' }, { name: 'b', path: '/q' }] },
+        {
+          bridges: ['br0', 'br1'],
+          nics: [],
+          libvirtNetworks: ['n'],
+          storagePools: [
+            { name: 'a', path: '/p' },
+            { name: 'b', path: '/q' },
+          ],
+        },
       ]),
-    ).toEqual({ bridges: ['br0', 'br1'], nics: ['eno1'], libvirtNetworks: ['n'], storagePools: [{ name: 'a', path: '/p' }, { name: 'b', path: '/q' }] });
+    ).toEqual({
+      bridges: ['br0', 'br1'],
+      nics: ['eno1'],
+      libvirtNetworks: ['n'],
+      storagePools: [
+        { name: 'a', path: '/p' },
+        { name: 'b', path: '/q' },
+      ],
+    });
   });
 });
 
@@ -702,7 +994,9 @@ describe('text and limits', () => {
     else {
       // Until the normaliser treats an empty marker as absent, the first plan shows it as a change of tags.
       expect(result.differences).toEqual(['tags']);
-      expect(result.unsupported).toEqual([expect.stringMatching(/^the first plan shows a change of tags: Hostdeck marks the domain with its own, empty metadata element/)]);
+      expect(result.unsupported).toEqual([
+        expect.stringMatching(/^the first plan shows a change of tags: Hostdeck marks the domain with its own, empty metadata element/),
+      ]);
       expect(roundTrip(xml, result).first).toMatchObject({ action: 'changed', changes: ['tags'], restartNeeded: false });
     }
   });
@@ -715,9 +1009,12 @@ describe('text and limits', () => {
     expect(result.differences).toEqual(['description']);
   });
 
-  it('tags beyond the spec\'s limits are dropped one by one, with a note each', () => {
+  it("tags beyond the spec's limits are dropped one by one, with a note each", () => {
     const tags = [...Array.from({ length: 34 }, (_, i) => `t${i}`), 'x'.repeat(65)];
-    const xml = BASE.replace(/<hostdeck:tag>prod<\/hostdeck:tag>\s*<hostdeck:tag>ü &lt;x&gt;<\/hostdeck:tag>/, tags.map((t) => `<hostdeck:tag>${t}</hostdeck:tag>`).join(''));
+    const xml = BASE.replace(
+      /<hostdeck:tag>prod<\/hostdeck:tag>\s*<hostdeck:tag>ü &lt;x&gt;<\/hostdeck:tag>/,
+      tags.map((t) => `<hostdeck:tag>${t}</hostdeck:tag>`).join(''),
+    );
     const result = imported(xml, bareHost, { volumeSizes: FIXTURE_SIZES });
     expect(result.vm.tags).toEqual(tags.slice(0, 32));
     expect(result.unsupported).toEqual([
@@ -736,7 +1033,10 @@ describe('text and limits', () => {
   });
 
   it('notes never carry a password, and quote hostile values on one line', () => {
-    const xml = BASE.replace("<graphics type='vnc' port='-1' autoport='yes'", "<graphics type='vnc' port='-1' autoport='yes' passwd='s3cret' password='s3cret2' sharePolicy='x&#10;&quot;y'");
+    const xml = BASE.replace(
+      "<graphics type='vnc' port='-1' autoport='yes'",
+      "<graphics type='vnc' port='-1' autoport='yes' passwd='s3cret' password='s3cret2' sharePolicy='x&#10;&quot;y'",
+    );
     const result = imported(xml, bareHost, { volumeSizes: FIXTURE_SIZES });
     const all = result.unsupported.join('\n');
     expect(all).not.toMatch(/s3cret/);
@@ -773,10 +1073,14 @@ describe('options and purity', () => {
   it('disks are ordered by their target names, as Hostdeck renders them', () => {
     const reordered = BASE.replace(
       /(<disk type='volume'[\s\S]*?<\/disk>)(\s*)(<disk type='file'[\s\S]*?<\/disk>)/,
-      (_, volume: string, space: string, file: string) => `${file.replace("dev='sda' bus='scsi'", "dev='vdb' bus='virtio'")}${space}${volume}`,
+      (_, volume: string, space: string, file: string) =>
+        `${file.replace("dev='sda' bus='scsi'", "dev='vdb' bus='virtio'")}${space}${volume}`,
     );
     const result = imported(reordered, bareHost, { volumeSizes: FIXTURE_SIZES });
-    expect(result.vm.disks.map((disk) => (disk.source.type === 'volume' ? disk.source.volume : disk.source.path))).toEqual(['web1.qcow2', "/tmp/hd/it's a \"disk\" $x.img"]);
+    expect(result.vm.disks.map((disk) => (disk.source.type === 'volume' ? disk.source.volume : disk.source.path))).toEqual([
+      'web1.qcow2',
+      '/tmp/hd/it\'s a "disk" $x.img',
+    ]);
     expect(result.unsupported.filter((sentence) => !/SCSI controller/.test(sentence))).toEqual([]);
   });
 });

@@ -5,7 +5,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { safeNext } from '@/lib/auth/safe-next';
-import { clientIpFromForwardedFor, normalizeIp, protoFromForwardedProto, proxyTrustFromEnv, stampRequest, type ProxyTrust } from '@/lib/server/request-headers';
+import {
+  clientIpFromForwardedFor,
+  normalizeIp,
+  protoFromForwardedProto,
+  proxyTrustFromEnv,
+  stampRequest,
+  type ProxyTrust,
+} from '@/lib/server/request-headers';
 import { clientIp, CLIENT_IP_HEADER, CLIENT_PROTO_HEADER } from '@/lib/auth/request-meta';
 import { AUDIT_FIELD_LIMITS, auditRow } from '@/lib/auth/audit';
 
@@ -77,7 +84,17 @@ describe('client address from X-Forwarded-For', () => {
   });
 
   it('refuses anything but an IP address', () => {
-    for (const garbage of ['unknown', 'evil.example', '203.0.113.7; DROP TABLE', '<script>', '999.1.1.1', '1.2.3', 'fe80::1%eth0', '_hidden', '203.0.113.7,']) {
+    for (const garbage of [
+      'unknown',
+      'evil.example',
+      '203.0.113.7; DROP TABLE',
+      '<script>',
+      '999.1.1.1',
+      '1.2.3',
+      'fe80::1%eth0',
+      '_hidden',
+      '203.0.113.7,',
+    ]) {
       expect(clientIpFromForwardedFor(`198.51.100.1, ${garbage}`, 1), garbage).toBeNull();
     }
   });
@@ -156,10 +173,24 @@ describe('stampRequest on a real HTTP server', () => {
 describe('audit rows', () => {
   it('cut every bounded text field to its column length', () => {
     const long = 'z'.repeat(1000);
-    const row = auditRow({ action: long, actorName: long, via: long as never, targetType: long, targetId: long, ip: long, outcome: long as never });
+    const row = auditRow({
+      action: long,
+      actorName: long,
+      via: long as never,
+      targetType: long,
+      targetId: long,
+      ip: long,
+      outcome: long as never,
+    });
     for (const [field, max] of Object.entries(AUDIT_FIELD_LIMITS)) {
       expect((row as Record<string, unknown>)[field], field).toBe('z'.repeat(max));
     }
-    expect(auditRow({ action: 'auth.login' })).toMatchObject({ action: 'auth.login', via: 'web', outcome: 'ok', ip: null, actorName: null });
+    expect(auditRow({ action: 'auth.login' })).toMatchObject({
+      action: 'auth.login',
+      via: 'web',
+      outcome: 'ok',
+      ip: null,
+      actorName: null,
+    });
   });
 });

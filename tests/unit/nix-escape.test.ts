@@ -51,7 +51,7 @@ const TRICKY = [
   '\t',
   'line1\n  line2\n    line3',
   '${builtins.abort "pwned"}',
-  "''${builtins.abort \"pwned\"}",
+  '\'\'${builtins.abort "pwned"}',
   '$(rm -rf /); `id` | & ; < > * ? [ ] ~ #',
   '😀 ünïcödé \u0001 \u007f \u200b',
   'or',
@@ -65,7 +65,31 @@ const TRICKY = [
 const hostileString = fc
   .array(
     fc.oneof(
-      fc.constantFrom("'", "''", '$', '${', '{', '}', '\\', '"', '\n', '\r', '\t', ' ', ';', '|', '&', '`', '(', ')', '<', '>', ']]>', '😀', 'é'),
+      fc.constantFrom(
+        "'",
+        "''",
+        '$',
+        '${',
+        '{',
+        '}',
+        '\\',
+        '"',
+        '\n',
+        '\r',
+        '\t',
+        ' ',
+        ';',
+        '|',
+        '&',
+        '`',
+        '(',
+        ')',
+        '<',
+        '>',
+        ']]>',
+        '😀',
+        'é',
+      ),
       fc.string({ maxLength: 4 }),
     ),
     { maxLength: 12 },
@@ -76,7 +100,10 @@ const hostileString = fc
 async function nixEval(expression: string): Promise<unknown> {
   const file = join(scratch, 'test.nix');
   writeFileSync(file, expression);
-  const { stdout } = await run('nix-instantiate', ['--readonly-mode', '--eval', '--strict', '--json', file], { env: nixEnv, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run('nix-instantiate', ['--readonly-mode', '--eval', '--strict', '--json', file], {
+    env: nixEnv,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   return JSON.parse(stdout);
 }
 
@@ -115,7 +142,9 @@ describe('nixAttrName', () => {
 
 describe('nixValue', () => {
   it('prints data and refuses unsafe paths and non-integers', () => {
-    expect(nixValue({ a: [1, -2, true, null, 'x'], b: {} })).toBe('{\n  a = [\n    1\n    (-2)\n    true\n    null\n    "x"\n  ];\n  b = { };\n}');
+    expect(nixValue({ a: [1, -2, true, null, 'x'], b: {} })).toBe(
+      '{\n  a = [\n    1\n    (-2)\n    true\n    null\n    "x"\n  ];\n  b = { };\n}',
+    );
     expect(nixValue(new NixPath('./vms/web1.xml'))).toBe('./vms/web1.xml');
     expect(() => new NixPath('./../etc/passwd')).toThrow();
     expect(() => new NixPath('/etc/passwd')).toThrow();

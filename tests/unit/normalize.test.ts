@@ -33,7 +33,29 @@ describe('normalizeDomainXml on real libvirt output', () => {
 
   it('removes what libvirtd adds', () => {
     const normal = normalizeDomainXml(fixture('rich.live.xml'));
-    for (const added of ['seclabel', '<address', '<alias', 'currentMemory', 'memballoon', 'emulator', 'resource', 'pcie-root', 'qemu-xhci', 'ps2', 'on_poweroff', 'backingStore', 'vnet', 'portid', '/dev/pts', 'placement', 'isa-serial', 'port="5900"', 'heads', ' id=', 'audio']) {
+    for (const added of [
+      'seclabel',
+      '<address',
+      '<alias',
+      'currentMemory',
+      'memballoon',
+      'emulator',
+      'resource',
+      'pcie-root',
+      'qemu-xhci',
+      'ps2',
+      'on_poweroff',
+      'backingStore',
+      'vnet',
+      'portid',
+      '/dev/pts',
+      'placement',
+      'isa-serial',
+      'port="5900"',
+      'heads',
+      ' id=',
+      'audio',
+    ]) {
       expect(normal, added).not.toContain(added);
     }
     expect(normal).toContain('<memory unit="KiB">524288</memory>');
@@ -46,7 +68,7 @@ describe('normalizeDomainXml on real libvirt output', () => {
     ['memory', base.replace("<memory unit='KiB'>524288</memory>", "<memory unit='KiB'>1048576</memory>")],
     ['vcpus', base.replace("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static'>4</vcpu>")],
     ['disk source', base.replace("volume='web1.qcow2'", "volume='other.qcow2'")],
-    ['MAC', base.replace("52:54:00:00:00:01", '52:54:00:00:00:99')],
+    ['MAC', base.replace('52:54:00:00:00:01', '52:54:00:00:00:99')],
     ['graphics listen address', base.replace("<listen type='address' address='127.0.0.1'/>", "<listen type='address' address='0.0.0.0'/>")],
     ['description', base.replace('tail  </description>', 'tail</description>')],
     ['tags', base.replace('<hostdeck:tag>prod</hostdeck:tag>', '<hostdeck:tag>dev</hostdeck:tag>')],
@@ -92,7 +114,9 @@ function swapInterfaces(xml: string): string {
 
 describe('parseXml', () => {
   it('decodes entities, character references and CDATA, and normalises line endings', () => {
-    const root = parseXml("<?xml version='1.0'?>\n<!DOCTYPE a>\n<!-- c --><a x='1&#10;2&amp;\t3'>t\r\nu &lt;&#x41;&#66;&quot;&apos;<![CDATA[<z>&amp;]]><?pi?><!--x--></a>");
+    const root = parseXml(
+      "<?xml version='1.0'?>\n<!DOCTYPE a>\n<!-- c --><a x='1&#10;2&amp;\t3'>t\r\nu &lt;&#x41;&#66;&quot;&apos;<![CDATA[<z>&amp;]]><?pi?><!--x--></a>",
+    );
     expect(root.attributes.x).toBe('1\n2& 3');
     expect(root.children).toEqual(['t\nu <AB"\'<z>&amp;']);
   });

@@ -10,7 +10,9 @@ import { describe, expect, it } from 'vitest';
 const APP = path.join(process.cwd(), 'app');
 
 function walk(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 function parse(file: string) {
@@ -52,7 +54,19 @@ const NEEDS: Record<string, string> = {
 
 describe('pages under app/(app)', () => {
   it('are found', () => {
-    expect(appPages.map(pageName)).toEqual(expect.arrayContaining(['/', 'hosts', 'hosts/[id]', 'hosts/[id]/configuration', 'vms', 'changes', 'deployments', 'audit', 'settings']));
+    expect(appPages.map(pageName)).toEqual(
+      expect.arrayContaining([
+        '/',
+        'hosts',
+        'hosts/[id]',
+        'hosts/[id]/configuration',
+        'vms',
+        'changes',
+        'deployments',
+        'audit',
+        'settings',
+      ]),
+    );
   });
 
   it.each(appPages.map((f) => [pageName(f), f]))('%s starts with await requireUser(role) for the role it needs', (name, file) => {
@@ -70,12 +84,17 @@ function handlersOf(file: string): { method: string; viaRoute: boolean }[] {
       for (const d of s.declarationList.declarations) {
         if (!ts.isIdentifier(d.name) || !/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(d.name.text)) continue;
         const init = d.initializer;
-        out.push({ method: d.name.text, viaRoute: !!init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'route' });
+        out.push({
+          method: d.name.text,
+          viaRoute: !!init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'route',
+        });
       }
     }
-    if (ts.isFunctionDeclaration(s) && exported && s.name && /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(s.name.text)) out.push({ method: s.name.text, viaRoute: false });
+    if (ts.isFunctionDeclaration(s) && exported && s.name && /^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(s.name.text))
+      out.push({ method: s.name.text, viaRoute: false });
     if (ts.isExportDeclaration(s) && s.exportClause && ts.isNamedExports(s.exportClause)) {
-      for (const e of s.exportClause.elements) if (/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(e.name.text)) out.push({ method: e.name.text, viaRoute: false });
+      for (const e of s.exportClause.elements)
+        if (/^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)$/.test(e.name.text)) out.push({ method: e.name.text, viaRoute: false });
     }
   }
   return out;
@@ -90,11 +109,14 @@ describe('API route handlers under app/api', () => {
     expect(routeFiles.length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(routeFiles.filter((f) => f !== CATCH_ALL).map((f) => [path.relative(APP, f), f]))('%s: every method is built by route() (auth, role, validation, body cap)', (_name, file) => {
-    const handlers = handlersOf(file);
-    expect(handlers.length).toBeGreaterThan(0);
-    for (const h of handlers) expect(h.viaRoute, `${h.method} bypasses route()`).toBe(true);
-  });
+  it.each(routeFiles.filter((f) => f !== CATCH_ALL).map((f) => [path.relative(APP, f), f]))(
+    '%s: every method is built by route() (auth, role, validation, body cap)',
+    (_name, file) => {
+      const handlers = handlersOf(file);
+      expect(handlers.length).toBeGreaterThan(0);
+      for (const h of handlers) expect(h.viaRoute, `${h.method} bypasses route()`).toBe(true);
+    },
+  );
 
   it('the catch-all authenticates before answering', () => {
     expect(fs.readFileSync(CATCH_ALL, 'utf8')).toMatch(/await authenticate\(req\)/);

@@ -102,13 +102,20 @@ describe('plan against the deployed revision', () => {
       changes: ['controllers', 'disks', 'firmware', 'graphics', 'interfaces', 'tpm'],
       restartNeeded: true,
     });
-    expect(vmPlan(result, 'web1')).toMatchObject({ action: 'changed', changes: ['cloud-init user-data', 'disk size'], restartNeeded: false });
+    expect(vmPlan(result, 'web1')).toMatchObject({
+      action: 'changed',
+      changes: ['cloud-init user-data', 'disk size'],
+      restartNeeded: false,
+    });
   });
 
   it('removal keeps the disks unless deleteDisks is set', () => {
     const before = render(edit((s) => Object.assign(vm(s, 'legacy-app'), { remove: false })));
     const keep = plan({ desired: render(goldenSpec()), deployed: before });
-    expect(vmPlan(keep, 'legacy-app')).toMatchObject({ action: 'removed', removal: { deleteDisks: false, disks: ['default/legacy-app.qcow2'] } });
+    expect(vmPlan(keep, 'legacy-app')).toMatchObject({
+      action: 'removed',
+      removal: { deleteDisks: false, disks: ['default/legacy-app.qcow2'] },
+    });
     const remove = plan({ desired: render(edit((s) => (vm(s, 'legacy-app').deleteDisks = true))), deployed: before });
     expect(vmPlan(remove, 'legacy-app')).toMatchObject({ action: 'removed', removal: { deleteDisks: true } });
     expect(remove.summary.removed).toBe(1);
@@ -147,13 +154,19 @@ describe('drift against live XML (real libvirt output)', () => {
   const host = hostWith(rendered);
 
   it('what libvirtd adds is not drift', () => {
-    const result = plan({ desired: host, deployed: host, live: { app1: live, app2: host.files.find((f) => f.path === 'vms/app2.xml')!.content } });
+    const result = plan({
+      desired: host,
+      deployed: host,
+      live: { app1: live, app2: host.files.find((f) => f.path === 'vms/app2.xml')!.content },
+    });
     expect(vmPlan(result, 'app1')).toMatchObject({ action: 'unchanged', drifted: false, drift: [], running: true });
     expect(result.drifted).toBe(false);
   });
 
   it('a change made on the host is drift, named by category', () => {
-    const edited = live.replace("<memory unit='KiB'>524288</memory>", "<memory unit='KiB'>1048576</memory>").replace("address='127.0.0.1'/>\n    </graphics>", "address='0.0.0.0'/>\n    </graphics>");
+    const edited = live
+      .replace("<memory unit='KiB'>524288</memory>", "<memory unit='KiB'>1048576</memory>")
+      .replace("address='127.0.0.1'/>\n    </graphics>", "address='0.0.0.0'/>\n    </graphics>");
     const result = plan({ desired: host, deployed: host, live: { app1: edited } });
     expect(vmPlan(result, 'app1')).toMatchObject({ drifted: true, drift: ['graphics', 'memory'] });
     expect(vmPlan(result, 'app2')).toMatchObject({ drifted: true, drift: ['missing on host'] });
@@ -168,9 +181,16 @@ describe('drift against live XML (real libvirt output)', () => {
 
   it('restartNeeded follows the live power state', () => {
     const bigger = hostWith(rendered.replace('<memory unit="MiB">512</memory>', '<memory unit="MiB">1024</memory>'));
-    expect(vmPlan(plan({ desired: bigger, deployed: host, live: { app1: live } }), 'app1')).toMatchObject({ action: 'changed', changes: ['memory'], restartNeeded: true });
+    expect(vmPlan(plan({ desired: bigger, deployed: host, live: { app1: live } }), 'app1')).toMatchObject({
+      action: 'changed',
+      changes: ['memory'],
+      restartNeeded: true,
+    });
     const inactive = readFileSync(join(FIXTURES, 'rich.inactive.xml'), 'utf8');
-    expect(vmPlan(plan({ desired: bigger, deployed: host, live: { app1: inactive } }), 'app1')).toMatchObject({ restartNeeded: false, running: false });
+    expect(vmPlan(plan({ desired: bigger, deployed: host, live: { app1: inactive } }), 'app1')).toMatchObject({
+      restartNeeded: false,
+      running: false,
+    });
   });
 });
 

@@ -78,7 +78,9 @@ describe.each(HOSTS)('golden %s', (host) => {
   });
 
   it('every Nix module parses, evaluates, and its scripts are valid shell', async () => {
-    const modules = listFiles(expectedDir).filter((path) => path.endsWith('.nix')).map((path) => join(expectedDir, path));
+    const modules = listFiles(expectedDir)
+      .filter((path) => path.endsWith('.nix'))
+      .map((path) => join(expectedDir, path));
     if (host === 'nixos-host') expect(modules).toEqual([join(expectedDir, 'default.nix')]);
     else {
       expect(modules).toEqual([]); // plain libvirt hosts get only XML (and cloud-init) files
@@ -92,7 +94,12 @@ describe.each(HOSTS)('golden %s', (host) => {
     expect(evaluated!.bridges).toEqual({ br0: { interfaces: ['bond0'], rstp: false }, 'br-storage': { interfaces: ['eno3'], rstp: true } });
     expect(evaluated!.interfaces).toMatchObject({
       bond0: { macAddress: '02:00:5e:10:00:01' },
-      br0: { macAddress: '02:00:5e:10:00:02', useDHCP: true, tempAddress: 'disabled', ipv6: { addresses: [{ address: '2001:db8:10::2', prefixLength: 64 }] } },
+      br0: {
+        macAddress: '02:00:5e:10:00:02',
+        useDHCP: true,
+        tempAddress: 'disabled',
+        ipv6: { addresses: [{ address: '2001:db8:10::2', prefixLength: 64 }] },
+      },
     });
     expect(Object.keys(evaluated!.scripts).sort()).toEqual([
       'hostdeck-guest-ci-runner',
@@ -104,7 +111,9 @@ describe.each(HOSTS)('golden %s', (host) => {
     const scripts = Object.entries(evaluated!.scripts).map(([name, script]) => ({ name, script }));
     expect(await bashSyntaxCheck(scripts)).toEqual([]);
     // Paths with spaces and quotes reach the shell as single words.
-    expect(evaluated!.scripts['hostdeck-guest-db1']).toContain(`qemu-img create -f 'qcow2' -- '/srv/nvme/vm pool/db1 '\\''data'\\''.qcow2' '200G'`);
+    expect(evaluated!.scripts['hostdeck-guest-db1']).toContain(
+      `qemu-img create -f 'qcow2' -- '/srv/nvme/vm pool/db1 '\\''data'\\''.qcow2' '200G'`,
+    );
     expect(evaluated!.scripts['hostdeck-pools']).toContain(`--target '/srv/nvme/vm pool'`);
     // The removed guest keeps its disk (deleteDisks is false).
     expect(evaluated!.scripts['hostdeck-remove-legacy-app']).not.toContain('vol-delete');
@@ -121,8 +130,17 @@ describe('the checkers themselves', () => {
       expect((await validateDomainXmlFiles([good, bad])).map((failure) => failure.file)).toEqual([bad]);
       const badNix = join(dir, 'bad.nix');
       writeFileSync(badNix, '{ a = "${x"; }');
-      expect((await parseNixFiles([join(GOLDEN, 'nixos-host/expected/default.nix'), badNix])).map((failure) => failure.file)).toEqual([badNix]);
-      expect((await bashSyntaxCheck([{ name: 'bad', script: 'if then fi' }, { name: 'good', script: 'echo ok' }])).map((failure) => failure.file)).toEqual(['bad']);
+      expect((await parseNixFiles([join(GOLDEN, 'nixos-host/expected/default.nix'), badNix])).map((failure) => failure.file)).toEqual([
+        badNix,
+      ]);
+      expect(
+        (
+          await bashSyntaxCheck([
+            { name: 'bad', script: 'if then fi' },
+            { name: 'good', script: 'echo ok' },
+          ])
+        ).map((failure) => failure.file),
+      ).toEqual(['bad']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

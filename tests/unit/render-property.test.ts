@@ -18,7 +18,11 @@ import { childElements, isElement, ownText, parseXml, xmlText, type XmlElement }
 import { renderHost, shellQuote, type RenderedHost } from '@/lib/render';
 import { bashSyntaxCheck, evaluateNixModules, parseNixFiles, validateDomainXmlFiles } from '@/tests/helpers/render-tools';
 
-const seed = process.env.PROPERTY_SEED ? Number(process.env.PROPERTY_SEED) : process.env.CI ? 20251121 : (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;
+const seed = process.env.PROPERTY_SEED
+  ? Number(process.env.PROPERTY_SEED)
+  : process.env.CI
+    ? 20251121
+    : (Date.now() ^ (Math.random() * 0x7fffffff)) >>> 0;
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 1000);
 console.log(`render property test: seed ${seed}, ${RUNS} specs (repeat with PROPERTY_SEED=${seed})`);
 
@@ -30,8 +34,8 @@ const CANARIES = [
   '&lt;canary/&gt;',
   '<!--canary-->',
   '${builtins.abort "canary"}',
-  "''${builtins.abort \"canary\"}",
-  "'${builtins.abort \"canary\"}",
+  '\'\'${builtins.abort "canary"}',
+  '\'${builtins.abort "canary"}',
   '\\${builtins.abort "canary"}',
   "'; touch /tmp/hostdeck-canary; '",
   '$(touch /tmp/hostdeck-canary)',
@@ -40,10 +44,53 @@ const CANARIES = [
 ];
 const FRAGMENTS = [
   ...CANARIES,
-  '"', "'", "''", "'''", '$', '${', '}', '\\', '\\\\', '\n', '\r\n', '\r', '\t', ' ',
-  '&', '&amp;', '&#0;', '&#x1;', '<', '>', ']]>', ';', '|', '&&', '$(', ')', '`', '*', '?', '~', '#', '!',
-  'é', 'ünïcödé', '日本語', '😀', '\u200b', '\u00a0', '\u2028', '\ufeff', '\ufffe', '\uffff',
-  '\u0001', '\u0007', '\u001b[31m', '\u007f', '\u0085',
+  '"',
+  "'",
+  "''",
+  "'''",
+  '$',
+  '${',
+  '}',
+  '\\',
+  '\\\\',
+  '\n',
+  '\r\n',
+  '\r',
+  '\t',
+  ' ',
+  '&',
+  '&amp;',
+  '&#0;',
+  '&#x1;',
+  '<',
+  '>',
+  ']]>',
+  ';',
+  '|',
+  '&&',
+  '$(',
+  ')',
+  '`',
+  '*',
+  '?',
+  '~',
+  '#',
+  '!',
+  'é',
+  'ünïcödé',
+  '日本語',
+  '😀',
+  '\u200b',
+  '\u00a0',
+  '\u2028',
+  '\ufeff',
+  '\ufffe',
+  '\uffff',
+  '\u0001',
+  '\u0007',
+  '\u001b[31m',
+  '\u007f',
+  '\u0085',
 ];
 const RARE_INVALID = ['\u0000', '\ud800', '\udc00x'];
 
@@ -55,7 +102,10 @@ const fragment = fc.oneof(
 
 const validText = fc.oneof(
   { weight: 20, arbitrary: fc.array(fragment, { maxLength: 16 }).map((parts) => parts.join('')) },
-  { weight: 1, arbitrary: fc.tuple(fc.constantFrom('x', 'ü', '😀', "'", '${'), fc.integer({ min: 1000, max: 9000 })).map(([s, n]) => s.repeat(n)) },
+  {
+    weight: 1,
+    arbitrary: fc.tuple(fc.constantFrom('x', 'ü', '😀', "'", '${'), fc.integer({ min: 1000, max: 9000 })).map(([s, n]) => s.repeat(n)),
+  },
 );
 // Mostly accepted text; now and then with NUL or an unpaired surrogate somewhere (rejected).
 const hostileText = fc.oneof(
@@ -69,16 +119,53 @@ const tagText = fc.oneof(
 
 // Path segments: mostly printable hostile characters (accepted), sometimes control characters or "." / ".." (rejected).
 const pathSegment = fc.oneof(
-  { weight: 60, arbitrary: fc.array(fc.constantFrom("'", '"', '$', '${', '}', '\\', ' ', ';', '|', '&', '`', '(', ')', '<', '>', ']]>', 'é', '😀', 'a', 'b', '-', '.', "''", ...CANARIES.filter((c) => !c.includes('/'))), { minLength: 1, maxLength: 6 }).map((parts) => parts.join('')) },
+  {
+    weight: 60,
+    arbitrary: fc
+      .array(
+        fc.constantFrom(
+          "'",
+          '"',
+          '$',
+          '${',
+          '}',
+          '\\',
+          ' ',
+          ';',
+          '|',
+          '&',
+          '`',
+          '(',
+          ')',
+          '<',
+          '>',
+          ']]>',
+          'é',
+          '😀',
+          'a',
+          'b',
+          '-',
+          '.',
+          "''",
+          ...CANARIES.filter((c) => !c.includes('/')),
+        ),
+        { minLength: 1, maxLength: 6 },
+      )
+      .map((parts) => parts.join('')),
+  },
   { weight: 1, arbitrary: fc.constantFrom('.', '..', '', 'a\nb', 'x\u0000', 'tab\there') },
 );
 const hostilePath = fc.array(pathSegment, { minLength: 1, maxLength: 4 }).map((segments) => `/${segments.join('/')}`);
 
 const goodName = fc.stringMatching(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/);
 const volumeNameArb = fc.stringMatching(/^[a-z][a-z0-9._-]{0,12}$/);
-const maybeHostile = <T>(good: fc.Arbitrary<T>) => fc.oneof({ weight: 40, arbitrary: good as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: hostileText as fc.Arbitrary<unknown> });
+const maybeHostile = <T>(good: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 40, arbitrary: good as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: hostileText as fc.Arbitrary<unknown> });
 const maybeWrongNumber = (good: fc.Arbitrary<number>) =>
-  fc.oneof({ weight: 60, arbitrary: good as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 0, 1.5, 1e12, '2', null, Number.MAX_SAFE_INTEGER) });
+  fc.oneof(
+    { weight: 60, arbitrary: good as fc.Arbitrary<unknown> },
+    { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 0, 1.5, 1e12, '2', null, Number.MAX_SAFE_INTEGER) },
+  );
 
 function vmArb(index: number) {
   return fc.record(
@@ -90,27 +177,41 @@ function vmArb(index: number) {
       machine: fc.constantFrom('q35', 'pc', 'pc-q35-7.2'),
       firmware: fc.constantFrom('bios', 'uefi'),
       disks: fc.array(
-        fc.record({
-          source: fc.oneof(
-            fc.record({ type: fc.constant('volume'), pool: fc.constant('default'), volume: volumeNameArb }),
-            fc.record({ type: fc.constant('file'), path: hostilePath }),
-          ),
-          sizeGiB: maybeWrongNumber(fc.integer({ min: 1, max: 4096 })),
-          format: fc.constantFrom('qcow2', 'raw'),
-          bus: fc.constantFrom('virtio', 'sata', 'scsi'),
-          baseImage: fc.option(fc.oneof({ weight: 20, arbitrary: fc.constant('base') }, { weight: 1, arbitrary: fc.constant('missing-image') }), { nil: undefined, freq: 2 }),
-        }, { requiredKeys: ['source', 'sizeGiB'] }),
+        fc.record(
+          {
+            source: fc.oneof(
+              fc.record({ type: fc.constant('volume'), pool: fc.constant('default'), volume: volumeNameArb }),
+              fc.record({ type: fc.constant('file'), path: hostilePath }),
+            ),
+            sizeGiB: maybeWrongNumber(fc.integer({ min: 1, max: 4096 })),
+            format: fc.constantFrom('qcow2', 'raw'),
+            bus: fc.constantFrom('virtio', 'sata', 'scsi'),
+            baseImage: fc.option(
+              fc.oneof({ weight: 20, arbitrary: fc.constant('base') }, { weight: 1, arbitrary: fc.constant('missing-image') }),
+              { nil: undefined, freq: 2 },
+            ),
+          },
+          { requiredKeys: ['source', 'sizeGiB'] },
+        ),
         { maxLength: 3 },
       ),
-      interfaces: fc.array(fc.oneof({ weight: 60, arbitrary: fc.constantFrom('bridge', 'direct', 'network') }, { weight: 1, arbitrary: fc.constant('bridge-missing') }), { maxLength: 3 }).map((kinds) =>
-        kinds.map((kind, n) => {
-          const mac = `52:54:00:00:${index.toString(16).padStart(2, '0')}:${n.toString(16).padStart(2, '0')}`;
-          if (kind === 'bridge') return { type: 'bridge', bridge: 'br0', mac };
-          if (kind === 'direct') return { type: 'direct', dev: 'eno3', mac };
-          if (kind === 'network') return { type: 'network', network: 'default', mac };
-          return { type: 'bridge', bridge: 'br9', mac };
-        }),
-      ),
+      interfaces: fc
+        .array(
+          fc.oneof(
+            { weight: 60, arbitrary: fc.constantFrom('bridge', 'direct', 'network') },
+            { weight: 1, arbitrary: fc.constant('bridge-missing') },
+          ),
+          { maxLength: 3 },
+        )
+        .map((kinds) =>
+          kinds.map((kind, n) => {
+            const mac = `52:54:00:00:${index.toString(16).padStart(2, '0')}:${n.toString(16).padStart(2, '0')}`;
+            if (kind === 'bridge') return { type: 'bridge', bridge: 'br0', mac };
+            if (kind === 'direct') return { type: 'direct', dev: 'eno3', mac };
+            if (kind === 'network') return { type: 'network', network: 'default', mac };
+            return { type: 'bridge', bridge: 'br9', mac };
+          }),
+        ),
       graphics: fc.record({ vnc: fc.boolean(), spice: fc.boolean() }),
       serialConsole: fc.boolean(),
       guestAgent: fc.boolean(),
@@ -148,7 +249,15 @@ const specArb = fc
         network: {
           nics: ['eno1', 'eno2', 'eno3'],
           bonds: [{ name: 'bond0', interfaces: ['eno1', 'eno2'], mode: 'active-backup', macAddress: '02:00:00:00:00:01' }],
-          bridges: [{ name: 'br0', uplink: { kind: 'bond', name: 'bond0' }, macAddress: '02:00:00:00:00:02', ipv4: { dhcp: true }, ipv6: { slaac: false } }],
+          bridges: [
+            {
+              name: 'br0',
+              uplink: { kind: 'bond', name: 'bond0' },
+              macAddress: '02:00:00:00:00:02',
+              ipv4: { dhcp: true },
+              ipv6: { slaac: false },
+            },
+          ],
           libvirtNetworks: ['default'],
         },
         storagePools: [{ name: 'default', path: poolPath }],
@@ -167,9 +276,43 @@ const specArb = fc
 // ---- checks inside the process -----------------------------------------------
 
 const RENDERED_ELEMENTS = new Set([
-  'domain', 'name', 'uuid', 'description', 'metadata', 'hostdeck:vm', 'hostdeck:tag', 'memory', 'vcpu', 'os', 'type', 'boot',
-  'features', 'acpi', 'apic', 'cpu', 'clock', 'devices', 'disk', 'driver', 'source', 'target', 'readonly', 'controller',
-  'interface', 'mac', 'model', 'serial', 'console', 'channel', 'input', 'tpm', 'backend', 'graphics', 'listen', 'video', 'rng',
+  'domain',
+  'name',
+  'uuid',
+  'description',
+  'metadata',
+  'hostdeck:vm',
+  'hostdeck:tag',
+  'memory',
+  'vcpu',
+  'os',
+  'type',
+  'boot',
+  'features',
+  'acpi',
+  'apic',
+  'cpu',
+  'clock',
+  'devices',
+  'disk',
+  'driver',
+  'source',
+  'target',
+  'readonly',
+  'controller',
+  'interface',
+  'mac',
+  'model',
+  'serial',
+  'console',
+  'channel',
+  'input',
+  'tpm',
+  'backend',
+  'graphics',
+  'listen',
+  'video',
+  'rng',
 ]);
 
 function allElements(element: XmlElement): XmlElement[] {
@@ -184,12 +327,15 @@ function checkXml(xml: string, vm: { description: string; tags: string[] }): voi
   expect(description ? ownText(description) : '').toBe(xmlText(vm.description).replace(/\r\n?/g, '\n'));
   const meta = childElements(childElements(root).find((child) => child.name === 'metadata')!)[0]!;
   expect(childElements(meta).map(ownText)).toEqual(vm.tags.map(xmlText));
-  for (const listen of allElements(root).filter((element) => element.name === 'listen')) expect(listen.attributes.address).toBe('127.0.0.1');
+  for (const listen of allElements(root).filter((element) => element.name === 'listen'))
+    expect(listen.attributes.address).toBe('127.0.0.1');
 }
 
 function resolvable(input: unknown, path: string): boolean {
   // The path's parent must exist in the input (the field itself may be missing).
-  const keys = [...path.matchAll(/([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)].map((m) => m[1] ?? (m[2] !== undefined ? Number(m[2]) : JSON.parse(`"${m[3]}"`)));
+  const keys = [...path.matchAll(/([A-Za-z_$][A-Za-z0-9_$]*)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]/g)].map(
+    (m) => m[1] ?? (m[2] !== undefined ? Number(m[2]) : JSON.parse(`"${m[3]}"`)),
+  );
   let node: unknown = input;
   for (const key of keys.slice(0, -1)) {
     if (node === null || typeof node !== 'object') return false;
@@ -231,7 +377,8 @@ describe('render property test', () => {
         expect(renderHost(result.value)).toEqual(rendered); // deterministic
         for (const vm of result.value.vms.filter((candidate) => !candidate.remove)) {
           checkXml(rendered.files.find((file) => file.path === `vms/${vm.name}.xml`)!.content, vm);
-          if (vm.cloudInit) expect(rendered.files.find((file) => file.path === `cloud-init/${vm.name}/user-data`)!.content).toBe(vm.cloudInit.userData);
+          if (vm.cloudInit)
+            expect(rendered.files.find((file) => file.path === `cloud-init/${vm.name}/user-data`)!.content).toBe(vm.cloudInit.userData);
         }
         const dir = join(root, String(runIndex++));
         for (const file of rendered.files) {
@@ -240,8 +387,12 @@ describe('render property test', () => {
         }
         const paths = [
           result.value.host.storagePools[0]!.path,
-          ...result.value.vms.flatMap((vm) => vm.disks.flatMap((disk) => (disk.source.type === 'file' && !vm.remove ? [disk.source.path] : []))),
-          ...(result.value.vms.some((vm) => !vm.remove && vm.disks.some((disk) => disk.baseImage)) ? [result.value.host.baseImages[0]!.path] : []),
+          ...result.value.vms.flatMap((vm) =>
+            vm.disks.flatMap((disk) => (disk.source.type === 'file' && !vm.remove ? [disk.source.path] : [])),
+          ),
+          ...(result.value.vms.some((vm) => !vm.remove && vm.disks.some((disk) => disk.baseImage))
+            ? [result.value.host.baseImages[0]!.path]
+            : []),
         ];
         accepted.push({ dir, rendered, paths });
       }),
@@ -253,7 +404,9 @@ describe('render property test', () => {
     expect(rejected, 'rejected specs').toBeGreaterThan(RUNS * 0.1);
 
     // libvirt's schema on every domain XML.
-    const xmlFiles = accepted.flatMap((entry) => entry.rendered.files.filter((file) => file.path.endsWith('.xml')).map((file) => join(entry.dir, file.path)));
+    const xmlFiles = accepted.flatMap((entry) =>
+      entry.rendered.files.filter((file) => file.path.endsWith('.xml')).map((file) => join(entry.dir, file.path)),
+    );
     expect(await validateDomainXmlFiles(xmlFiles)).toEqual([]);
 
     // Every Nix module parses, evaluates, and each spec path reaches the shell as exactly one quoted word.
@@ -269,6 +422,8 @@ describe('render property test', () => {
       for (const [name, script] of Object.entries(module.scripts)) scripts.push({ name: `${nixos[index]!.dir}:${name}`, script });
     });
     expect(await bashSyntaxCheck(scripts)).toEqual([]);
-    console.log(`render property test: ${accepted.length} rendered (${nixos.length} NixOS, ${xmlFiles.length} domain XML files, ${scripts.length} scripts), ${rejected} rejected`);
+    console.log(
+      `render property test: ${accepted.length} rendered (${nixos.length} NixOS, ${xmlFiles.length} domain XML files, ${scripts.length} scripts), ${rejected} rejected`,
+    );
   }, 180_000);
 });

@@ -10,13 +10,16 @@ import { redactFiles } from '@/lib/hosts/configuration';
 /** A stream of `count` chunks of `size` bytes that records how many chunks were pulled. */
 function chunkStream(count: number, size: number) {
   const state = { pulled: 0 };
-  const stream = new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (state.pulled === count) return controller.close();
-      state.pulled += 1;
-      controller.enqueue(new Uint8Array(size).fill(120));
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (state.pulled === count) return controller.close();
+        state.pulled += 1;
+        controller.enqueue(new Uint8Array(size).fill(120));
+      },
     },
-  }, { highWaterMark: 0 });
+    { highWaterMark: 0 },
+  );
   return { stream, state };
 }
 
@@ -62,7 +65,13 @@ describe('body limit', () => {
 });
 
 describe('Content-Security-Policy', () => {
-  const directives = (csp: string) => new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([name, ...values]) => [name!, values]));
+  const directives = (csp: string) =>
+    new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([name, ...values]) => [name!, values]),
+    );
 
   it('allows scripts only with the nonce (strict-dynamic), nothing framed, no plugins', () => {
     const nonce = newNonce();
@@ -142,7 +151,12 @@ describe('redaction of cloud-init user-data', () => {
       { path: 'cloud-init/web1/user-data', desired: secret, deployed: '#cloud-config\n', status: 'changed' },
       { path: 'cloud-init/web1/meta-data', desired: 'instance-id: x\n', deployed: null, status: 'added' },
     ]);
-    expect(files[0]).toEqual({ path: 'cloud-init/web1/user-data', desired: redactedMarker(secret), deployed: redactedMarker('#cloud-config\n'), status: 'changed' });
+    expect(files[0]).toEqual({
+      path: 'cloud-init/web1/user-data',
+      desired: redactedMarker(secret),
+      deployed: redactedMarker('#cloud-config\n'),
+      status: 'changed',
+    });
     expect(files[1]!.desired).toBe('instance-id: x\n');
   });
 

@@ -16,7 +16,10 @@ function doc(overrides: { host?: Record<string, unknown>; disks?: unknown[]; vm?
       address: '10.0.0.1',
       flavour: 'libvirt',
       cpuVendor: 'intel',
-      storagePools: [{ name: 'default', path: '/var/lib/libvirt/images' }, { name: 'fast', path: '/srv/nvme/vm pool' }],
+      storagePools: [
+        { name: 'default', path: '/var/lib/libvirt/images' },
+        { name: 'fast', path: '/srv/nvme/vm pool' },
+      ],
       baseImages: [{ name: 'debian', path: '/var/lib/libvirt/images/base/debian.qcow2' }],
       ...overrides.host,
     },
@@ -39,7 +42,11 @@ function issuesOf(input: unknown): FieldIssue[] {
   return result.issues;
 }
 
-const at = (issues: FieldIssue[], path: string) => issues.filter((issue) => issue.path === path).map((issue) => issue.message).join(' | ');
+const at = (issues: FieldIssue[], path: string) =>
+  issues
+    .filter((issue) => issue.path === path)
+    .map((issue) => issue.message)
+    .join(' | ');
 
 describe('the libvirt URI', () => {
   it.each(['qemu:///system', 'qemu:///session'])('accepts %s', (uri) => {
@@ -73,7 +80,9 @@ describe('the libvirt URI', () => {
 
   it('a stored host with a refused URI (column or spec) is never given to a command', () => {
     expect(hostConfigProblem({ libvirtUri: 'qemu:///system', spec: { libvirtUri: 'qemu:///system' } })).toBeNull();
-    expect(hostConfigProblem({ libvirtUri: 'qemu+ext:///system?command=/tmp/x', spec: {} })).toMatch(/Unsafe libvirt URI: .*\+ext.* an admin .* qemu:\/\/\/system/);
+    expect(hostConfigProblem({ libvirtUri: 'qemu+ext:///system?command=/tmp/x', spec: {} })).toMatch(
+      /Unsafe libvirt URI: .*\+ext.* an admin .* qemu:\/\/\/system/,
+    );
     expect(hostConfigProblem({ libvirtUri: 'qemu:///system', spec: { libvirtUri: 'test:///default' } })).toMatch(/driver "test"/);
     expect(() => localLibvirtUri({ name: 'h1', libvirtUri: 'qemu+ssh://x/system' })).toThrow(UnsafeHostConfigError);
     expect(localLibvirtUri({ libvirtUri: 'qemu:///session' })).toBe('qemu:///session');
@@ -84,7 +93,12 @@ describe('paths that reach the host', () => {
   it('accepts file disks inside a pool folder (also in a subfolder), base images in a pool or the Hostdeck image folder', () => {
     const result = parseHostWithVms(
       doc({
-        host: { baseImages: [{ name: 'a', path: '/srv/nvme/vm pool/base/a.qcow2' }, { name: 'b', path: '/var/lib/hostdeck/images/b.raw', format: 'raw' }] },
+        host: {
+          baseImages: [
+            { name: 'a', path: '/srv/nvme/vm pool/base/a.qcow2' },
+            { name: 'b', path: '/var/lib/hostdeck/images/b.raw', format: 'raw' },
+          ],
+        },
         disks: [
           { source: { type: 'file', path: '/var/lib/libvirt/images/sub/web1.qcow2' }, sizeGiB: 10, baseImage: 'a' },
           { source: { type: 'volume', pool: 'fast', volume: 'web1-data.raw' }, sizeGiB: 1, baseImage: 'b' },
@@ -95,7 +109,10 @@ describe('paths that reach the host', () => {
   });
 
   it.each([
-    ['/srv/data/web1.qcow2', /is not inside a storage pool of the host \(pools: default at \/var\/lib\/libvirt\/images, fast at \/srv\/nvme\/vm pool\); add a pool/],
+    [
+      '/srv/data/web1.qcow2',
+      /is not inside a storage pool of the host \(pools: default at \/var\/lib\/libvirt\/images, fast at \/srv\/nvme\/vm pool\); add a pool/,
+    ],
     ['/var/lib/libvirt/images', /is not inside a storage pool/], // the pool's folder itself is no disk
     ['/var/lib/libvirt/imagesX/web1.qcow2', /is not inside a storage pool/], // a prefix of the name is not the folder
     ['/etc/shadow', /a disk cannot be there: \/etc is a system folder/],
@@ -109,11 +126,18 @@ describe('paths that reach the host', () => {
   });
 
   it('refuses ".." (the path must be canonical) even when it would resolve into a pool', () => {
-    expect(at(issuesOf(doc({ disks: [{ source: { type: 'file', path: '/var/lib/libvirt/images/../../../etc/shadow' }, sizeGiB: 1 }] })), 'vms[0].disks[0].source.path')).toMatch(/no empty, "\." or "\.\." parts/);
+    expect(
+      at(
+        issuesOf(doc({ disks: [{ source: { type: 'file', path: '/var/lib/libvirt/images/../../../etc/shadow' }, sizeGiB: 1 }] })),
+        'vms[0].disks[0].source.path',
+      ),
+    ).toMatch(/no empty, "\." or "\.\." parts/);
   });
 
   it.each(['/etc', '/etc/libvirt/pool', '/dev/disk', '/proc', '/sys/fs', '/boot', '/root/vms'])('refuses a storage pool at %s', (path) => {
-    expect(at(issuesOf(doc({ host: { storagePools: [{ name: 'bad', path }] }, disks: [] })), 'host.storagePools[0].path')).toMatch(/a storage pool cannot be there: \/[a-z]+ is a system folder/);
+    expect(at(issuesOf(doc({ host: { storagePools: [{ name: 'bad', path }] }, disks: [] })), 'host.storagePools[0].path')).toMatch(
+      /a storage pool cannot be there: \/[a-z]+ is a system folder/,
+    );
   });
 
   it.each([
@@ -125,16 +149,34 @@ describe('paths that reach the host', () => {
   });
 
   it('deleteDisks only ever deletes inside a pool: a removed VM with a disk outside every pool is refused, never a base image', () => {
-    const outside = issuesOf(doc({ vm: { remove: true, deleteDisks: true }, disks: [{ source: { type: 'file', path: '/srv/data/web1.qcow2' }, sizeGiB: 1 }] }));
-    expect(at(outside, 'vms[0].disks[0].source.path')).toMatch(/not inside a storage pool.* deleteDisks only ever deletes files inside a pool/);
-    const baseVolume = issuesOf(doc({ vm: { remove: true, deleteDisks: true }, disks: [{ source: { type: 'volume', pool: 'default', volume: 'debian.qcow2' }, sizeGiB: 1 }], host: { baseImages: [{ name: 'debian', path: '/var/lib/libvirt/images/debian.qcow2' }] } }));
+    const outside = issuesOf(
+      doc({ vm: { remove: true, deleteDisks: true }, disks: [{ source: { type: 'file', path: '/srv/data/web1.qcow2' }, sizeGiB: 1 }] }),
+    );
+    expect(at(outside, 'vms[0].disks[0].source.path')).toMatch(
+      /not inside a storage pool.* deleteDisks only ever deletes files inside a pool/,
+    );
+    const baseVolume = issuesOf(
+      doc({
+        vm: { remove: true, deleteDisks: true },
+        disks: [{ source: { type: 'volume', pool: 'default', volume: 'debian.qcow2' }, sizeGiB: 1 }],
+        host: { baseImages: [{ name: 'debian', path: '/var/lib/libvirt/images/debian.qcow2' }] },
+      }),
+    );
     expect(at(baseVolume, 'vms[0].disks[0].source.volume')).toMatch(/is a base image; .* deleteDisks would delete it/);
     expect(parseHostWithVms(doc({ vm: { remove: true, deleteDisks: true } })).ok).toBe(true);
   });
 
   it('diskLocation gives the pool and file of a disk, or null outside every pool', () => {
-    const host = { storagePools: [{ name: 'default', type: 'dir' as const, path: '/var/lib/libvirt/images' }, { name: 'sub', type: 'dir' as const, path: '/var/lib/libvirt/images/sub' }] };
-    expect(diskLocation(host, { type: 'volume', pool: 'default', volume: 'a.qcow2' })).toEqual({ pool: host.storagePools[0], path: '/var/lib/libvirt/images/a.qcow2' });
+    const host = {
+      storagePools: [
+        { name: 'default', type: 'dir' as const, path: '/var/lib/libvirt/images' },
+        { name: 'sub', type: 'dir' as const, path: '/var/lib/libvirt/images/sub' },
+      ],
+    };
+    expect(diskLocation(host, { type: 'volume', pool: 'default', volume: 'a.qcow2' })).toEqual({
+      pool: host.storagePools[0],
+      path: '/var/lib/libvirt/images/a.qcow2',
+    });
     expect(diskLocation(host, { type: 'file', path: '/var/lib/libvirt/images/sub/b.raw' })?.pool.name).toBe('sub'); // the innermost pool
     expect(diskLocation(host, { type: 'file', path: '/srv/b.raw' })).toBeNull();
     expect(diskLocation(host, { type: 'volume', pool: 'nope', volume: 'a' })).toBeNull();
@@ -144,14 +186,25 @@ describe('paths that reach the host', () => {
     expect(PATH_CHECK_SCRIPT).not.toMatch(/\/var\/lib\/libvirt/);
     expect(PATH_CHECK_SCRIPT).toMatch(/realpath -e -- "\$1"/);
     expect(PATH_CHECK_SCRIPT).toMatch(/realpath -m -- "\$2"/);
-    expect(['ok', 'outside', 'forbidden', 'no-pool', 'garbage', undefined].map(parsePathVerdict)).toEqual(['ok', 'outside', 'forbidden', 'no-pool', 'outside', 'outside']);
+    expect(['ok', 'outside', 'forbidden', 'no-pool', 'garbage', undefined].map(parsePathVerdict)).toEqual([
+      'ok',
+      'outside',
+      'forbidden',
+      'no-pool',
+      'outside',
+      'outside',
+    ]);
   });
 });
 
 describe('import keeps only disks it can manage safely', () => {
   const bareHost = hostSpecSchema.parse({ name: 'kvm1', address: '192.0.2.1', flavour: 'libvirt', cpuVendor: 'intel' });
   const base = readFileSync(join(process.cwd(), 'tests/golden/libvirt-9.0/tiny.inactive.xml'), 'utf8');
-  const withDisk = (path: string) => base.replace('</devices>', `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${path}'/><target dev='vdz' bus='virtio'/></disk></devices>`);
+  const withDisk = (path: string) =>
+    base.replace(
+      '</devices>',
+      `<disk type='file' device='disk'><driver name='qemu' type='qcow2'/><source file='${path}'/><target dev='vdz' bus='virtio'/></disk></devices>`,
+    );
   const ok = (result: ImportResult) => {
     if (!result.ok) throw new Error(result.reason);
     return result;
@@ -171,16 +224,24 @@ describe('import keeps only disks it can manage safely', () => {
     expect(parseHostWithVms({ host: adopted, vms: [result.vm] }).ok).toBe(true);
   });
 
-  it.each(['/etc/x.qcow2', '/root/x.qcow2', '/dev/shm/x.qcow2', '/x.qcow2'])('a file disk at %s is listed as not kept, and brings no pool', (path) => {
-    const result = ok(importDomain(withDisk(path), bareHost));
-    expect(result.vm.disks.map((disk) => disk.source)).not.toContainEqual({ type: 'file', path });
-    expect(result.hostNeeds.storagePools).toEqual([]);
-    expect(result.unsupported.join('\n')).toMatch(/the disk vdz .* is not kept: .*(system folder|cannot become a storage pool)/);
-  });
+  it.each(['/etc/x.qcow2', '/root/x.qcow2', '/dev/shm/x.qcow2', '/x.qcow2'])(
+    'a file disk at %s is listed as not kept, and brings no pool',
+    (path) => {
+      const result = ok(importDomain(withDisk(path), bareHost));
+      expect(result.vm.disks.map((disk) => disk.source)).not.toContainEqual({ type: 'file', path });
+      expect(result.hostNeeds.storagePools).toEqual([]);
+      expect(result.unsupported.join('\n')).toMatch(/the disk vdz .* is not kept: .*(system folder|cannot become a storage pool)/);
+    },
+  );
 
   it('a disk the host resolved outside its pool (a symlink) is listed as not kept', () => {
     const path = '/var/lib/libvirt/images/x.qcow2';
-    const result = ok(importDomain(withDisk(path), bareHost, { poolPaths: { default: '/var/lib/libvirt/images' }, unsafeDisks: { [path]: `${path} resolves (through a symlink or "..") to a place outside its pool folder` } }));
+    const result = ok(
+      importDomain(withDisk(path), bareHost, {
+        poolPaths: { default: '/var/lib/libvirt/images' },
+        unsafeDisks: { [path]: `${path} resolves (through a symlink or "..") to a place outside its pool folder` },
+      }),
+    );
     expect(result.vm.disks.map((disk) => disk.source)).not.toContainEqual({ type: 'file', path });
     expect(result.unsupported.join('\n')).toMatch(/the disk vdz .* is not kept: on the host .* resolves .* outside its pool folder/);
   });

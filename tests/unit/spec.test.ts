@@ -61,7 +61,16 @@ describe('parseHostWithVms', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const vm = result.value.vms[0]!;
-    expect(vm).toMatchObject({ machine: 'q35', firmware: 'bios', powerState: 'running', autostart: true, remove: false, deleteDisks: false, tags: [], description: '' });
+    expect(vm).toMatchObject({
+      machine: 'q35',
+      firmware: 'bios',
+      powerState: 'running',
+      autostart: true,
+      remove: false,
+      deleteDisks: false,
+      tags: [],
+      description: '',
+    });
     expect(vm.graphics).toEqual({ vnc: true, spice: false });
     expect(vm.disks[0]).toMatchObject({ bus: 'virtio', format: 'qcow2' });
     expect(result.value.host).toMatchObject({ sshPort: 22, sshUser: 'root', libvirtUri: 'qemu:///system' });
@@ -131,7 +140,7 @@ describe('parseHostWithVms', () => {
   });
 
   it('checks paths: absolute and canonical, but quotes and spaces are allowed', () => {
-    expect(isCanonicalAbsolutePath("/srv/it's a \"disk\" $x.img")).toBe(true);
+    expect(isCanonicalAbsolutePath('/srv/it\'s a "disk" $x.img')).toBe(true);
     for (const bad of ['relative/x', '/', '/a//b', '/a/../b', '/a/./b', '/a/', '/a\nb', '/a\u0000b']) {
       expect(isCanonicalAbsolutePath(bad), JSON.stringify(bad)).toBe(false);
     }
@@ -236,7 +245,10 @@ describe('identity', () => {
       name: 'new',
       vcpus: 1,
       memoryMiB: 256,
-      interfaces: [{ type: 'bridge', bridge: 'br0' }, { type: 'bridge', bridge: 'br0', mac: '52:54:00:aa:bb:cc' }],
+      interfaces: [
+        { type: 'bridge', bridge: 'br0' },
+        { type: 'bridge', bridge: 'br0', mac: '52:54:00:aa:bb:cc' },
+      ],
     });
     const vm = assignIdentity(draft);
     expect(vm.uuid).toMatch(/^[0-9a-f-]{36}$/);

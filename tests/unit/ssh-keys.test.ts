@@ -24,7 +24,11 @@ function sshKeygenFingerprint(pubFile: string): string {
 
 describe('fingerprints', () => {
   it('match ssh-keygen -l for ed25519, ecdsa and rsa keys', () => {
-    for (const [type, bits] of [['ed25519', ''], ['ecdsa', '256'], ['rsa', '2048']] as const) {
+    for (const [type, bits] of [
+      ['ed25519', ''],
+      ['ecdsa', '256'],
+      ['rsa', '2048'],
+    ] as const) {
       const f = join(dir, `k-${type}`);
       execFileSync('ssh-keygen', ['-q', '-t', type, ...(bits ? ['-b', bits] : []), '-N', '', '-C', 'test', '-f', f]);
       const line = readFileSync(`${f}.pub`, 'utf8');

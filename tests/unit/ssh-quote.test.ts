@@ -11,7 +11,10 @@ const shells = [...new Map(['/bin/sh', '/bin/bash', '/bin/dash'].filter((s) => e
 
 /** Run `printf '%s\0' <args...>` through `shell -c` and return the words the program received. */
 function roundTrip(shell: string, args: string[]): string[] {
-  const out = execFileSync(shell, ['-c', `printf '%s\\0' ${args.map(shellQuote).join(' ')}`], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' } as Record<string, string> as NodeJS.ProcessEnv });
+  const out = execFileSync(shell, ['-c', `printf '%s\\0' ${args.map(shellQuote).join(' ')}`], {
+    encoding: 'utf8',
+    env: { PATH: '/usr/bin:/bin', HOME: '/nonexistent' } as Record<string, string> as NodeJS.ProcessEnv,
+  });
   const words = out.split('\0');
   words.pop();
   return words;
@@ -94,9 +97,15 @@ describe('shellQuote', () => {
 
     it(`arbitrary strings round-trip through ${shell} (property)`, () => {
       fc.assert(
-        fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\0')), { minLength: 1, maxLength: 6 }), (args) => {
-          expect(roundTrip(shell, args)).toEqual(args);
-        }),
+        fc.property(
+          fc.array(
+            fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\0')),
+            { minLength: 1, maxLength: 6 },
+          ),
+          (args) => {
+            expect(roundTrip(shell, args)).toEqual(args);
+          },
+        ),
         { numRuns: 80 },
       );
     });

@@ -1,13 +1,7 @@
 // Unit tests of lib/crypto/secret-box.ts: round trips, key forms, tampering, wrong keys, rotation.
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  SecretBoxError,
-  createSecretBox,
-  deriveKey,
-  isSecretBoxCiphertext,
-  secretBoxFromEnv,
-} from '@/lib/crypto/secret-box';
+import { SecretBoxError, createSecretBox, deriveKey, isSecretBoxCiphertext, secretBoxFromEnv } from '@/lib/crypto/secret-box';
 
 const RAW = randomBytes(32).toString('base64');
 const PASSPHRASE = 'correct horse battery staple';

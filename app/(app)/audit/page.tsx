@@ -24,19 +24,28 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   const { events, total, page, pageSize } = await listAuditEvents(filter);
   return (
     <>
-      <PageHeader title="Audit log" description="Every change of state: sign-ins, accounts, tokens, and everything done to hosts and VMs." />
+      <PageHeader
+        title="Audit log"
+        description="Every change of state: sign-ins, accounts, tokens, and everything done to hosts and VMs."
+      />
       {!parsed.success && <p className="mb-3 text-sm text-destructive">Some filters were invalid and were ignored.</p>}
       <form className="mb-4 flex flex-wrap items-end gap-3" method="get">
         <div className="grid gap-1">
-          <label htmlFor="f-action" className="text-xs text-muted-foreground">Action starts with</label>
+          <label htmlFor="f-action" className="text-xs text-muted-foreground">
+            Action starts with
+          </label>
           <Input id="f-action" name="action" defaultValue={filter.action} placeholder="e.g. auth." className="w-48" />
         </div>
         <div className="grid gap-1">
-          <label htmlFor="f-actor" className="text-xs text-muted-foreground">User</label>
+          <label htmlFor="f-actor" className="text-xs text-muted-foreground">
+            User
+          </label>
           <Input id="f-actor" name="actor" defaultValue={filter.actor} className="w-40" />
         </div>
         <div className="grid gap-1">
-          <label htmlFor="f-outcome" className="text-xs text-muted-foreground">Outcome</label>
+          <label htmlFor="f-outcome" className="text-xs text-muted-foreground">
+            Outcome
+          </label>
           <NativeSelect id="f-outcome" name="outcome" defaultValue={filter.outcome ?? ''} className="w-32">
             <option value="">any</option>
             <option value="ok">ok</option>
@@ -44,8 +53,12 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
             <option value="denied">denied</option>
           </NativeSelect>
         </div>
-        <Button type="submit" variant="outline">Filter</Button>
-        <Button asChild variant="ghost"><Link href="/audit">Clear</Link></Button>
+        <Button type="submit" variant="outline">
+          Filter
+        </Button>
+        <Button asChild variant="ghost">
+          <Link href="/audit">Clear</Link>
+        </Button>
       </form>
       <Table data-testid="audit-table">
         <TableHeader>
@@ -75,12 +88,21 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
           ))}
           {events.length === 0 && (
             <TableRow>
-              <TableCell colSpan={7} className="py-8 text-center text-muted-foreground">No events match these filters.</TableCell>
+              <TableCell colSpan={7} className="py-8 text-center text-muted-foreground">
+                No events match these filters.
+              </TableCell>
             </TableRow>
           )}
         </TableBody>
       </Table>
-      <Pager path="/audit" params={raw as Record<string, string>} page={page} pageSize={pageSize} total={total} noun={['event', 'events']} />
+      <Pager
+        path="/audit"
+        params={raw as Record<string, string>}
+        page={page}
+        pageSize={pageSize}
+        total={total}
+        noun={['event', 'events']}
+      />
     </>
   );
 }

@@ -12,7 +12,10 @@ export default async function ChangesPage() {
   const count = await countChanges();
   return (
     <>
-      <PageHeader title="Changes" description="Every edit becomes a change: the generated Nix module and domain XML as a diff, approved by a second person before it reaches a host." />
+      <PageHeader
+        title="Changes"
+        description="Every edit becomes a change: the generated Nix module and domain XML as a diff, approved by a second person before it reaches a host."
+      />
       {count === 0 && (
         <EmptyState icon={FileDiff} title="No changes yet">
           When you define or edit VMs, Hostdeck renders the host's configuration and proposes it here as a diff against what is deployed.

@@ -11,7 +11,14 @@ import { requireUser } from '@/lib/auth/current-user';
 
 export const metadata = { title: 'Deployments' };
 
-const statusVariant = { queued: 'muted', running: 'default', succeeded: 'success', failed: 'destructive', interrupted: 'destructive', rolled_back: 'warning' } as const;
+const statusVariant = {
+  queued: 'muted',
+  running: 'default',
+  succeeded: 'success',
+  failed: 'destructive',
+  interrupted: 'destructive',
+  rolled_back: 'warning',
+} as const;
 
 export default async function DeploymentsPage() {
   await requireUser();
@@ -38,9 +45,15 @@ export default async function DeploymentsPage() {
           <TableBody>
             {deployments.map((d) => (
               <TableRow key={d.id}>
-                <TableCell><Link className="hover:underline" href={`/hosts/${d.host.id}/configuration`}>{d.host.name}</Link></TableCell>
+                <TableCell>
+                  <Link className="hover:underline" href={`/hosts/${d.host.id}/configuration`}>
+                    {d.host.name}
+                  </Link>
+                </TableCell>
                 <TableCell>{d.kind === 'import' ? 'import (as found)' : d.kind}</TableCell>
-                <TableCell><Badge variant={statusVariant[d.status]}>{d.status.replace(/_/g, ' ')}</Badge></TableCell>
+                <TableCell>
+                  <Badge variant={statusVariant[d.status]}>{d.status.replace(/_/g, ' ')}</Badge>
+                </TableCell>
                 <TableCell className="font-mono text-xs">{d.revision.contentHash.slice(0, 12)}</TableCell>
                 <TableCell className="text-xs">{formatDateTime(d.finishedAt)}</TableCell>
                 <TableCell className="max-w-md truncate text-xs text-muted-foreground">{d.log.split('\n')[0]}</TableCell>

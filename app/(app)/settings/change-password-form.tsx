@@ -9,10 +9,31 @@ export function ChangePasswordForm() {
   return (
     <form onSubmit={form.onSubmit} className="grid max-w-sm gap-4" noValidate>
       <FormMessages error={form.formError} message={form.message} />
-      <FormField name="currentPassword" label="Current password" type="password" autoComplete="current-password" error={form.fieldError('currentPassword')} />
-      <FormField name="newPassword" label="New password" type="password" autoComplete="new-password" hint="At least 12 characters." error={form.fieldError('newPassword')} />
-      <FormField name="confirmPassword" label="Repeat new password" type="password" autoComplete="new-password" error={form.fieldError('confirmPassword')} />
-      <Button type="submit" disabled={form.isPending} className="justify-self-start">Change password</Button>
+      <FormField
+        name="currentPassword"
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        error={form.fieldError('currentPassword')}
+      />
+      <FormField
+        name="newPassword"
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        hint="At least 12 characters."
+        error={form.fieldError('newPassword')}
+      />
+      <FormField
+        name="confirmPassword"
+        label="Repeat new password"
+        type="password"
+        autoComplete="new-password"
+        error={form.fieldError('confirmPassword')}
+      />
+      <Button type="submit" disabled={form.isPending} className="justify-self-start">
+        Change password
+      </Button>
     </form>
   );
 }

@@ -8,14 +8,23 @@ export default async function SettingsLayout({ children }: { children: React.Rea
   const tabs = [
     { href: '/settings', label: 'Account' },
     { href: '/settings/tokens', label: 'API tokens' },
-    ...(user.role === 'admin' ? [{ href: '/settings/users', label: 'Users' }, { href: '/settings/ssh-keys', label: 'SSH keys' }] : []),
+    ...(user.role === 'admin'
+      ? [
+          { href: '/settings/users', label: 'Users' },
+          { href: '/settings/ssh-keys', label: 'SSH keys' },
+        ]
+      : []),
   ];
   return (
     <>
       <PageHeader title="Settings" />
       <nav aria-label="Settings" className="mb-6 flex gap-1 border-b">
         {tabs.map((t) => (
-          <Link key={t.href} href={t.href} className="-mb-px border-b-2 border-transparent px-3 py-2 text-sm text-muted-foreground hover:text-foreground">
+          <Link
+            key={t.href}
+            href={t.href}
+            className="-mb-px border-b-2 border-transparent px-3 py-2 text-sm text-muted-foreground hover:text-foreground"
+          >
             {t.label}
           </Link>
         ))}

@@ -13,7 +13,9 @@ export default async function SetupPage({ searchParams }: { searchParams: Promis
     <Card>
       <CardHeader>
         <CardTitle>Welcome to Hostdeck</CardTitle>
-        <CardDescription>Create the first admin account. The setup token was printed in the server log when Hostdeck started.</CardDescription>
+        <CardDescription>
+          Create the first admin account. The setup token was printed in the server log when Hostdeck started.
+        </CardDescription>
       </CardHeader>
       <CardContent>
         <SetupForm token={typeof token === 'string' ? token : undefined} />

@@ -9,10 +9,29 @@ export function SetupForm({ token }: { token?: string }) {
   return (
     <form onSubmit={form.onSubmit} className="grid gap-4" noValidate>
       <FormMessages error={form.formError} />
-      <FormField name="token" label="Setup token" defaultValue={token} hint="Printed in the server's log at start-up." error={form.fieldError('token')} />
+      <FormField
+        name="token"
+        label="Setup token"
+        defaultValue={token}
+        hint="Printed in the server's log at start-up."
+        error={form.fieldError('token')}
+      />
       <FormField name="username" label="Admin username" defaultValue="admin" autoComplete="username" error={form.fieldError('username')} />
-      <FormField name="password" label="Password" type="password" autoComplete="new-password" hint="At least 12 characters." error={form.fieldError('password')} />
-      <FormField name="confirmPassword" label="Repeat password" type="password" autoComplete="new-password" error={form.fieldError('confirmPassword')} />
+      <FormField
+        name="password"
+        label="Password"
+        type="password"
+        autoComplete="new-password"
+        hint="At least 12 characters."
+        error={form.fieldError('password')}
+      />
+      <FormField
+        name="confirmPassword"
+        label="Repeat password"
+        type="password"
+        autoComplete="new-password"
+        error={form.fieldError('confirmPassword')}
+      />
       <Button type="submit" disabled={form.isPending}>
         Create admin and sign in
       </Button>

@@ -117,13 +117,18 @@ export async function reachableBinaries(bin: Binaries, ids: Ids, log: (m: string
     }
   }
   if (!canReach(ids, path.dirname(copied.postgres), copied.postgres)) {
-    throw new Error(`embedded Postgres: the '${OS_USER}' user cannot run ${copied.postgres} either (blocked at ${blockingFolder(ids, path.dirname(copied.postgres))})`);
+    throw new Error(
+      `embedded Postgres: the '${OS_USER}' user cannot run ${copied.postgres} either (blocked at ${blockingFolder(ids, path.dirname(copied.postgres))})`,
+    );
   }
   return { bin: copied, note };
 }
 
 async function exists(file: string): Promise<boolean> {
-  return fs.access(file).then(() => true, () => false);
+  return fs.access(file).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Folders 0755, files readable by all (executables stay executable); symlinks untouched. */

@@ -105,7 +105,10 @@ export async function tailOf(file: string, bytes = 4000, from = 0): Promise<stri
 }
 
 export async function sizeOf(file: string): Promise<number> {
-  return fs.stat(file).then((s) => s.size, () => 0);
+  return fs.stat(file).then(
+    (s) => s.size,
+    () => 0,
+  );
 }
 
 /** A child environment of exactly these variables (Next's types make NODE_ENV look mandatory). */

@@ -24,7 +24,10 @@ export interface DataLocation {
 /** /var/lib/hostdeck/<id>: <id> from the configured folder's real path. */
 export async function relocationHome(configured: string): Promise<string> {
   const parent = await fs.realpath(path.dirname(configured));
-  const id = createHash('sha256').update(path.join(parent, path.basename(configured))).digest('hex').slice(0, 12);
+  const id = createHash('sha256')
+    .update(path.join(parent, path.basename(configured)))
+    .digest('hex')
+    .slice(0, 12);
   return path.join(RELOCATION_ROOT, id);
 }
 

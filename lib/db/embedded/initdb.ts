@@ -24,7 +24,13 @@ export async function readOrCreatePassword(file: string): Promise<{ password: st
   return { password, created: true };
 }
 
-export async function initialise(bin: Binaries, paths: Paths, ids: Ids | undefined, password: string, log: (m: string) => void): Promise<void> {
+export async function initialise(
+  bin: Binaries,
+  paths: Paths,
+  ids: Ids | undefined,
+  password: string,
+  log: (m: string) => void,
+): Promise<void> {
   const parent = path.dirname(paths.dataDir);
   // Leftovers of an initdb whose process died.
   for (const name of await fs.readdir(parent)) {
@@ -63,7 +69,8 @@ export async function initialise(bin: Binaries, paths: Paths, ids: Ids | undefin
       child.on('error', reject);
       child.on('exit', (c) => resolve(c));
     });
-    if (code !== 0) throw new Error(`embedded Postgres: initdb failed (exit ${code}); see ${paths.logFile}:\n${await tailOf(paths.logFile, 2000)}`);
+    if (code !== 0)
+      throw new Error(`embedded Postgres: initdb failed (exit ${code}); see ${paths.logFile}:\n${await tailOf(paths.logFile, 2000)}`);
   } catch (err) {
     await fs.rm(tmpDir, { recursive: true, force: true });
     throw err;

@@ -34,7 +34,9 @@ export function postgresUserIds(): Ids {
         { stdio: ['ignore', 'ignore', 'pipe'] },
       );
     } catch (err) {
-      throw new Error(`embedded Postgres: running as root, and the '${OS_USER}' user is missing and could not be created: ${(err as Error).message}`);
+      throw new Error(
+        `embedded Postgres: running as root, and the '${OS_USER}' user is missing and could not be created: ${(err as Error).message}`,
+      );
     }
     ids = lookup();
     if (!ids) throw new Error(`embedded Postgres: created the '${OS_USER}' user but cannot look it up`);

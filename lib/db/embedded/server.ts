@@ -50,11 +50,16 @@ async function spawnServer(bin: Binaries, paths: Paths, ids: Ids | undefined, po
     child = spawn(
       bin.postgres,
       [
-        '-D', paths.dataDir,
-        '-p', String(port),
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', `unix_socket_directories=${socketDir}`,
-        '-c', 'unix_socket_permissions=0700',
+        '-D',
+        paths.dataDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${socketDir}`,
+        '-c',
+        'unix_socket_permissions=0700',
       ],
       { stdio: ['ignore', logFd, logFd], env: childEnv(), ...(ids ?? {}) },
     );
@@ -103,7 +108,13 @@ async function clearStaleFiles(dataDir: string): Promise<void> {
   }
 }
 
-async function startFresh(bin: Binaries, paths: Paths, ids: Ids | undefined, wantedPort: number | undefined, log: (m: string) => void): Promise<Running> {
+async function startFresh(
+  bin: Binaries,
+  paths: Paths,
+  ids: Ids | undefined,
+  wantedPort: number | undefined,
+  log: (m: string) => void,
+): Promise<Running> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   let lastFailure = '';
   for (let attempt = 0; Date.now() < deadline; attempt++) {
@@ -221,11 +232,13 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
     if (!entries.includes('PG_VERSION')) {
-      if (entries.length > 0) throw new Error(`embedded Postgres: ${dataDir} is not empty and is not a PostgreSQL data folder; refusing to touch it`);
+      if (entries.length > 0)
+        throw new Error(`embedded Postgres: ${dataDir} is not empty and is not a PostgreSQL data folder; refusing to touch it`);
       await initialise(bin, paths, ids, password, log);
     } else {
       const st = await fs.stat(dataDir);
-      if (ids && st.uid !== ids.uid) throw new Error(`embedded Postgres: ${dataDir} is owned by uid ${st.uid}, not by the '${OS_USER}' user`);
+      if (ids && st.uid !== ids.uid)
+        throw new Error(`embedded Postgres: ${dataDir} is owned by uid ${st.uid}, not by the '${OS_USER}' user`);
       if ((st.mode & 0o077) !== 0) await fs.chmod(dataDir, 0o700); // e.g. after a copy; Postgres refuses group/other access
     }
 
@@ -242,7 +255,9 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
           await ensureCredentials(pf.port, pf.socketDir, password);
           running = { pid: pf.pid, port: pf.port };
           owned = !ownerAlive;
-          log(`embedded Postgres: ${owned ? 'adopting the server left running by a previous process' : 'attaching to the server run by process ' + owner?.pid} (pid ${pf.pid})`);
+          log(
+            `embedded Postgres: ${owned ? 'adopting the server left running by a previous process' : 'attaching to the server run by process ' + owner?.pid} (pid ${pf.pid})`,
+          );
         } catch (err) {
           if (ownerAlive) throw err;
           log(`embedded Postgres: the leftover server (pid ${pf.pid}) does not answer; stopping it`);

@@ -35,7 +35,8 @@ export function importSerial(ctx: ImportContext, device: XmlElement): boolean {
 export function importConsole(ctx: ImportContext, device: XmlElement): void {
   const target = first(device, 'target');
   const targetType = target?.attributes.type ?? 'serial';
-  if (targetType !== 'serial' || (target?.attributes.port ?? '0') !== '0') ctx.note('serial console', NOT_KEPT.consoles.console(targetType, device));
+  if (targetType !== 'serial' || (target?.attributes.port ?? '0') !== '0')
+    ctx.note('serial console', NOT_KEPT.consoles.console(targetType, device));
 }
 
 /** Whether a <channel> is the guest-agent channel (other channels are noted). */
@@ -45,7 +46,8 @@ export function importChannel(ctx: ImportContext, device: XmlElement): boolean {
   if (device.attributes.type === 'unix' && target?.attributes.type === 'virtio' && name === GUEST_AGENT_CHANNEL) {
     const source = first(device, 'source');
     const path = source?.attributes.path;
-    if (source && (source.attributes.mode ?? 'bind') !== 'bind') ctx.note('guest agent', NOT_KEPT.consoles.agentMode(source.attributes.mode ?? '?'));
+    if (source && (source.attributes.mode ?? 'bind') !== 'bind')
+      ctx.note('guest agent', NOT_KEPT.consoles.agentMode(source.attributes.mode ?? '?'));
     else if (path !== undefined && !path.includes('/channel/target/')) ctx.note('guest agent', NOT_KEPT.consoles.agentPath(path));
     return true;
   }

@@ -35,7 +35,11 @@ export function importCpu(ctx: ImportContext, cpu: XmlElement, domainType: Domai
   const model = first(cpu, 'model');
   const modelName = model === undefined ? undefined : text(model);
   if (domainType === 'qemu') {
-    const defaultTcg = mode === 'custom' && model !== undefined && text(model) === 'qemu64' && parts.every((part) => part.name === 'model' || part.name === 'feature');
+    const defaultTcg =
+      mode === 'custom' &&
+      model !== undefined &&
+      text(model) === 'qemu64' &&
+      parts.every((part) => part.name === 'model' || part.name === 'feature');
     if (!defaultTcg) ctx.note('cpu', NOT_KEPT.cpu.tcg(cpu, modelName));
     return;
   }

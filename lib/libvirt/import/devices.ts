@@ -77,7 +77,13 @@ export function importDevices(ctx: ImportContext, devices: XmlElement, vm: VmSpe
         }
         break;
       case 'input':
-        if (device.attributes.type === 'tablet' && device.attributes.bus === 'usb' && !hasTablet && plainDevice(ctx, device, 'input devices')) hasTablet = true;
+        if (
+          device.attributes.type === 'tablet' &&
+          device.attributes.bus === 'usb' &&
+          !hasTablet &&
+          plainDevice(ctx, device, 'input devices')
+        )
+          hasTablet = true;
         else if (!((device.attributes.type === 'mouse' || device.attributes.type === 'keyboard') && device.attributes.bus === 'ps2')) {
           ctx.note('input devices', NOT_KEPT.devices.input(device));
         }
@@ -121,7 +127,10 @@ export function importDevices(ctx: ImportContext, devices: XmlElement, vm: VmSpe
         break;
       case 'filesystem': {
         const source = first(device, 'source');
-        ctx.note('filesystems', NOT_KEPT.devices.filesystem(source?.attributes.dir ?? source?.attributes.file ?? '?', first(device, 'target')?.attributes.dir));
+        ctx.note(
+          'filesystems',
+          NOT_KEPT.devices.filesystem(source?.attributes.dir ?? source?.attributes.file ?? '?', first(device, 'target')?.attributes.dir),
+        );
         break;
       }
       case 'watchdog':
@@ -224,14 +233,19 @@ function hostdevSentence(device: XmlElement): string {
   if (type === 'pci') {
     const address = source ? first(source, 'address') : undefined;
     const hex = (value: string | undefined, width: number) => (value ?? '0').replace(/^0x/i, '').padStart(width, '0').toLowerCase();
-    const at = address ? `${hex(address.attributes.domain, 4)}:${hex(address.attributes.bus, 2)}:${hex(address.attributes.slot, 2)}.${hex(address.attributes.function, 1).slice(-1)}` : '?';
+    const at = address
+      ? `${hex(address.attributes.domain, 4)}:${hex(address.attributes.bus, 2)}:${hex(address.attributes.slot, 2)}.${hex(address.attributes.function, 1).slice(-1)}`
+      : '?';
     return NOT_KEPT.devices.hostdevPci(at);
   }
   if (type === 'usb') {
     const vendor = source ? first(source, 'vendor')?.attributes.id : undefined;
     const product = source ? first(source, 'product')?.attributes.id : undefined;
     const address = source ? first(source, 'address') : undefined;
-    const what = vendor || product ? `${(vendor ?? '?').replace(/^0x/i, '')}:${(product ?? '?').replace(/^0x/i, '')}` : `bus ${address?.attributes.bus ?? '?'} device ${address?.attributes.device ?? '?'}`;
+    const what =
+      vendor || product
+        ? `${(vendor ?? '?').replace(/^0x/i, '')}:${(product ?? '?').replace(/^0x/i, '')}`
+        : `bus ${address?.attributes.bus ?? '?'} device ${address?.attributes.device ?? '?'}`;
     return NOT_KEPT.devices.hostdevUsb(what);
   }
   return NOT_KEPT.devices.hostdevOther(type);

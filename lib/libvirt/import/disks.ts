@@ -9,7 +9,19 @@
 // (seedIsoPath) with its user-data. Everything else on a disk — cache and I/O
 // options, boot order, serial numbers, other cdroms, block devices — is
 // reported.
-import { absolutePath, DISK_GIB_MAX, DISKS_MAX, forbiddenFolderProblem, objectName, SEED_DIR, seedIsoPath, USER_DATA_MAX, volumeName, type DiskSpec, type VmSpec } from '@/lib/spec';
+import {
+  absolutePath,
+  DISK_GIB_MAX,
+  DISKS_MAX,
+  forbiddenFolderProblem,
+  objectName,
+  SEED_DIR,
+  seedIsoPath,
+  USER_DATA_MAX,
+  volumeName,
+  type DiskSpec,
+  type VmSpec,
+} from '@/lib/spec';
 import { diskLetters } from '../domain-xml';
 import { childElements, type XmlElement } from '../xml-tree';
 import type { ImportContext } from './context';
@@ -71,7 +83,10 @@ export function importDisk(ctx: ImportContext, device: XmlElement, needs: HostNe
   const kind = device.attributes.device ?? 'disk';
   const dev = diskTarget(device);
   const source = first(device, 'source');
-  const where = source?.attributes.file ?? source?.attributes.dev ?? (source?.attributes.volume ? `${source.attributes.pool}/${source.attributes.volume}` : source?.attributes.name);
+  const where =
+    source?.attributes.file ??
+    source?.attributes.dev ??
+    (source?.attributes.volume ? `${source.attributes.pool}/${source.attributes.volume}` : source?.attributes.name);
   const label = NOT_KEPT.disks.label(dev, where);
   if (kind === 'cdrom') {
     ctx.note('disks', NOT_KEPT.disks.cdrom(label));
@@ -115,7 +130,10 @@ export function importDisk(ctx: ImportContext, device: XmlElement, needs: HostNe
     diskSource = { type: 'volume', pool, volume };
     key = `${pool}/${volume}`;
     if (unsafeDisk(ctx, key, label)) return null;
-    if (!ctx.host.storagePools.some((candidate) => candidate.name === pool) && !needs.storagePools.some((candidate) => candidate.name === pool)) {
+    if (
+      !ctx.host.storagePools.some((candidate) => candidate.name === pool) &&
+      !needs.storagePools.some((candidate) => candidate.name === pool)
+    ) {
       const path = lookup(ctx.options.poolPaths, pool);
       const forbidden = path === undefined ? null : forbiddenFolderProblem(path);
       if (forbidden) {

@@ -25,9 +25,18 @@ export function importGraphics(ctx: ImportContext, device: XmlElement, type: 'vn
     ctx.note('graphics', NOT_KEPT.graphics.listen(label, listen));
   }
   const port = device.attributes.port;
-  if (device.attributes.autoport === 'no' && port !== undefined && port !== '-1') ctx.note('graphics', NOT_KEPT.graphics.fixedPort(label, port));
+  if (device.attributes.autoport === 'no' && port !== undefined && port !== '-1')
+    ctx.note('graphics', NOT_KEPT.graphics.fixedPort(label, port));
   if (device.attributes.passwd !== undefined) ctx.note('graphics', NOT_KEPT.graphics.password(label));
-  const extras = extraAttributes(device, { type: null, port: null, autoport: null, listen: null, passwd: null, passwdValidTo: null, tlsPort: null });
+  const extras = extraAttributes(device, {
+    type: null,
+    port: null,
+    autoport: null,
+    listen: null,
+    passwd: null,
+    passwdValidTo: null,
+    tlsPort: null,
+  });
   if (extras.length > 0) ctx.note('graphics', NOT_KEPT.graphics.settings(label, extras.join(', ')));
   const others = childElements(device).filter((part) => part.name !== 'listen');
   if (others.length > 0) ctx.note('graphics', NOT_KEPT.graphics.settings(label, tags(others)));

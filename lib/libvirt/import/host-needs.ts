@@ -17,7 +17,12 @@ function folderOf(path: string): string {
 
 /** A pool name for a folder of image files: its path as a name ("/srv/vm images" → "srv-vm-images"). */
 export function poolNameForFolder(folder: string): string {
-  const name = folder.toLowerCase().replace(/[^a-z0-9_.+-]+/g, '-').replace(/^[^a-z0-9]+/, '').replace(/-+$/, '').slice(0, 56);
+  const name = folder
+    .toLowerCase()
+    .replace(/[^a-z0-9_.+-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .replace(/-+$/, '')
+    .slice(0, 56);
   return name === '' ? 'images' : name;
 }
 
@@ -36,17 +41,29 @@ export function filePool(
   host: Pick<HostSpec, 'storagePools'>,
   poolPaths: ImportOptions['poolPaths'],
   needs: Pick<HostNeeds, 'storagePools'> = { storagePools: [] },
-): { kind: 'known'; pool: string; folder: string } | { kind: 'need'; need: HostNeeds['storagePools'][number] } | { kind: 'forbidden'; reason: string } {
+):
+  | { kind: 'known'; pool: string; folder: string }
+  | { kind: 'need'; need: HostNeeds['storagePools'][number] }
+  | { kind: 'forbidden'; reason: string } {
   const forbidden = forbiddenFolderProblem(path);
   if (forbidden) return { kind: 'forbidden', reason: `it lies in a system folder (${forbidden})` };
   const own = poolHolding(host.storagePools, path);
   if (own) return { kind: 'known', pool: own.name, folder: own.path };
-  const pending = poolHolding(needs.storagePools.filter((pool): pool is { name: string; path: string } => pool.path !== undefined), path);
+  const pending = poolHolding(
+    needs.storagePools.filter((pool): pool is { name: string; path: string } => pool.path !== undefined),
+    path,
+  );
   if (pending) return { kind: 'known', pool: pending.name, folder: pending.path };
   const entries: [string, string][] = poolPaths === undefined ? [] : poolPaths instanceof Map ? [...poolPaths] : Object.entries(poolPaths);
   const discovered = poolHolding(
     entries
-      .filter(([name, folder]) => !host.storagePools.some((pool) => pool.name === name) && objectName.safeParse(name).success && absolutePath.safeParse(folder).success && !forbiddenFolderProblem(folder))
+      .filter(
+        ([name, folder]) =>
+          !host.storagePools.some((pool) => pool.name === name) &&
+          objectName.safeParse(name).success &&
+          absolutePath.safeParse(folder).success &&
+          !forbiddenFolderProblem(folder),
+      )
       .map(([name, folder]) => ({ name, path: folder })),
     path,
   );
@@ -54,7 +71,10 @@ export function filePool(
   const folder = folderOf(path);
   const folderProblem = forbiddenFolderProblem(folder);
   if (folderProblem) return { kind: 'forbidden', reason: `its folder cannot become a storage pool (${folderProblem})` };
-  const taken = (name: string) => host.storagePools.some((pool) => pool.name === name) || needs.storagePools.some((pool) => pool.name === name) || entries.some(([known]) => known === name);
+  const taken = (name: string) =>
+    host.storagePools.some((pool) => pool.name === name) ||
+    needs.storagePools.some((pool) => pool.name === name) ||
+    entries.some(([known]) => known === name);
   return { kind: 'need', need: { name: freeName(poolNameForFolder(folder), taken), path: folder, folder: true } };
 }
 
@@ -65,7 +85,8 @@ export function filePool(
  */
 export function applyHostNeeds(host: HostSpec, needs: HostNeeds): { host: HostSpec; unresolved: string[] } {
   const bridges = [...host.network.bridges];
-  for (const bridge of needs.bridges) if (!bridges.some((candidate) => candidate.name === bridge)) bridges.push({ name: bridge, stp: false });
+  for (const bridge of needs.bridges)
+    if (!bridges.some((candidate) => candidate.name === bridge)) bridges.push({ name: bridge, stp: false });
   const nics = [...host.network.nics];
   for (const nic of needs.nics) if (!nics.includes(nic) && !host.network.bonds.some((bond) => bond.name === nic)) nics.push(nic);
   const libvirtNetworks = [...host.network.libvirtNetworks];
@@ -84,12 +105,21 @@ export function applyHostNeeds(host: HostSpec, needs: HostNeeds): { host: HostSp
 export function mergeHostNeeds(all: readonly HostNeeds[]): HostNeeds {
   const out: HostNeeds = { bridges: [], nics: [], libvirtNetworks: [], storagePools: [] };
   for (const needs of all) {
-    for (const key of ['bridges', 'nics', 'libvirtNetworks'] as const) for (const name of needs[key]) if (!out[key].includes(name)) out[key].push(name);
+    for (const key of ['bridges', 'nics', 'libvirtNetworks'] as const)
+      for (const name of needs[key]) if (!out[key].includes(name)) out[key].push(name);
     for (const pool of needs.storagePools) {
       if (pool.folder && pool.path !== undefined) {
         // A pool Hostdeck named after a folder: one per folder, renamed when another pool took its name.
         if (out.storagePools.some((candidate) => candidate.path === pool.path)) continue;
-        out.storagePools.push({ ...pool, name: freeName(pool.name, (name) => out.storagePools.some((candidate) => candidate.name === name) || all.some((other) => other.storagePools.some((candidate) => !candidate.folder && candidate.name === name))) });
+        out.storagePools.push({
+          ...pool,
+          name: freeName(
+            pool.name,
+            (name) =>
+              out.storagePools.some((candidate) => candidate.name === name) ||
+              all.some((other) => other.storagePools.some((candidate) => !candidate.folder && candidate.name === name)),
+          ),
+        });
         continue;
       }
       const known = out.storagePools.find((candidate) => candidate.name === pool.name);

@@ -50,7 +50,17 @@
 // domain is refused, what is not kept — is in ./not-kept. This file owns the
 // identity checks (type, name, UUID, hvm x86_64, memory and vCPU bounds), the
 // order of the sections, and the last comparison with the rendered VM.
-import { formatIssues, MEMORY_MIB_MAX, MEMORY_MIB_MIN, uuid as uuidSchema, VCPUS_MAX, vmName, vmSpecSchema, type HostSpec, type VmSpec } from '@/lib/spec';
+import {
+  formatIssues,
+  MEMORY_MIB_MAX,
+  MEMORY_MIB_MIN,
+  uuid as uuidSchema,
+  VCPUS_MAX,
+  vmName,
+  vmSpecSchema,
+  type HostSpec,
+  type VmSpec,
+} from '@/lib/spec';
 import { renderDomainXml, type DomainType } from '../domain-xml';
 import { domainDifferences } from '../differences';
 import { memoryKiB, normalizeDomainTree } from '../normalize';

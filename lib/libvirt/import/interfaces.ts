@@ -19,7 +19,7 @@ const READ_PARTS = ['mac', 'source', 'model', 'target', 'alias', 'address'];
 export function importInterface(ctx: ImportContext, device: XmlElement, needs: HostNeeds): InterfaceSpec | null {
   const source = first(device, 'source');
   const macText = (first(device, 'mac')?.attributes.address ?? '').toLowerCase();
-  const type = source?.attributes.network !== undefined ? 'network' : device.attributes.type ?? '?';
+  const type = source?.attributes.network !== undefined ? 'network' : (device.attributes.type ?? '?');
   const label = NOT_KEPT.interfaces.label(macText, type);
   if (type !== 'bridge' && type !== 'direct' && type !== 'network') {
     ctx.note('interfaces', NOT_KEPT.interfaces.type(type, label));

@@ -33,7 +33,11 @@ export function importMemoryBacking(ctx: ImportContext, element: XmlElement): vo
 /** <memballoon>: libvirt adds a virtio balloon to every domain; anything else is noted. */
 export function importMemballoon(ctx: ImportContext, device: XmlElement): void {
   if (device.attributes.model === 'none') ctx.note('memballoon', NOT_KEPT.memory.balloonOff);
-  else if (device.attributes.model !== 'virtio' || extraAttributes(device, { model: null }).length > 0 || childElements(device).some((part) => !LIBVIRT_ADDED.has(part.name))) {
+  else if (
+    device.attributes.model !== 'virtio' ||
+    extraAttributes(device, { model: null }).length > 0 ||
+    childElements(device).some((part) => !LIBVIRT_ADDED.has(part.name))
+  ) {
     ctx.note('memballoon', NOT_KEPT.memory.balloonSettings(device));
   }
 }

@@ -16,7 +16,10 @@ const LIBOSINFO_NAMESPACE = 'http://libosinfo.org/xmlns/libvirt/domain/1.0';
 
 /** Whether <metadata> holds Hostdeck's own element (<hostdeck:vm>). */
 export function hasHostdeckMetadata(metadata: XmlElement | undefined): boolean {
-  return metadata !== undefined && childElements(metadata).some((entry) => entry.namespace === HOSTDECK_XML_NAMESPACE && localName(entry) === 'vm');
+  return (
+    metadata !== undefined &&
+    childElements(metadata).some((entry) => entry.namespace === HOSTDECK_XML_NAMESPACE && localName(entry) === 'vm')
+  );
 }
 
 export function importTitle(ctx: ImportContext, element: XmlElement): void {

@@ -10,7 +10,19 @@
 //
 // Tests and the UI match some of these sentences literally; change the words
 // here and there together.
-import { DESCRIPTION_MAX, DISK_GIB_MAX, DISKS_MAX, INTERFACES_MAX, MEMORY_MIB_MAX, MEMORY_MIB_MIN, SEED_DIR, TAG_MAX, TAGS_MAX, USER_DATA_MAX, VCPUS_MAX } from '@/lib/spec';
+import {
+  DESCRIPTION_MAX,
+  DISK_GIB_MAX,
+  DISKS_MAX,
+  INTERFACES_MAX,
+  MEMORY_MIB_MAX,
+  MEMORY_MIB_MIN,
+  SEED_DIR,
+  TAG_MAX,
+  TAGS_MAX,
+  USER_DATA_MAX,
+  VCPUS_MAX,
+} from '@/lib/spec';
 import { GRAPHICS_LISTEN_ADDRESS } from '../domain-xml';
 import type { XmlElement } from '../xml-tree';
 import { show, tag, tags, text } from './xml';
@@ -33,9 +45,11 @@ export const REFUSED = {
   arch: (name: string, arch: string) => `domain ${name} is an ${show(arch)} guest; Hostdeck renders x86_64 guests only`,
   noMemory: (name: string) => `domain ${name} has no <memory>`,
   unreadableMemory: (name: string, raw: string) => `domain ${name} has an unreadable <memory> ${show(raw)}`,
-  memoryRange: (name: string, mib: number) => `domain ${name} has ${mib} MiB of memory; Hostdeck allows ${MEMORY_MIB_MIN} MiB to ${MEMORY_MIB_MAX} MiB`,
+  memoryRange: (name: string, mib: number) =>
+    `domain ${name} has ${mib} MiB of memory; Hostdeck allows ${MEMORY_MIB_MIN} MiB to ${MEMORY_MIB_MAX} MiB`,
   vcpuRange: (name: string, raw: string) => `domain ${name} has ${show(raw)} vCPUs; Hostdeck allows 1 to ${VCPUS_MAX}`,
-  machine: (name: string, machine: string) => `domain ${name} uses machine type ${show(machine)}; Hostdeck supports q35 and pc (i440fx) guests only`,
+  machine: (name: string, machine: string) =>
+    `domain ${name} uses machine type ${show(machine)}; Hostdeck supports q35 and pc (i440fx) guests only`,
   notASpec: (name: string, issues: string[]) => `domain ${name} could not be expressed as a VM spec: ${issues.join('; ')}`,
 } as const;
 
@@ -64,7 +78,8 @@ export const NOT_KEPT = {
     attribute: (extra: string) => `the <domain> attribute ${extra} is not kept`,
     element: (element: XmlElement) => dropped(tag(element)),
     noDevices: 'the domain has no <devices>; Hostdeck would add its default devices (RNG)',
-    tagsMetadata: 'the first plan shows a change of tags: Hostdeck marks the domain with its own, empty metadata element (<hostdeck:vm>); nothing changes for the guest',
+    tagsMetadata:
+      'the first plan shows a change of tags: Hostdeck marks the domain with its own, empty metadata element (<hostdeck:vm>); nothing changes for the guest',
     unexplained: (categories: string[]) =>
       `the definition Hostdeck would deploy differs from the domain in ${categories.join(', ')} in a way the import cannot describe; compare the two XML files before adopting the VM`,
   },
@@ -73,11 +88,13 @@ export const NOT_KEPT = {
     title: (title: string) => `the title ${show(title, 80)} is not kept (Hostdeck keeps a description only)`,
     descriptionCharacters: 'the description contains characters XML cannot carry; they would be stored as visible symbols',
     descriptionLength: (length: number) => `the description is ${length} characters long; Hostdeck keeps the first ${DESCRIPTION_MAX}`,
-    unknownHostdeckItem: (item: XmlElement) => `${tag(item)} in Hostdeck's metadata is not known to this version and would be dropped on deploy`,
+    unknownHostdeckItem: (item: XmlElement) =>
+      `${tag(item)} in Hostdeck's metadata is not known to this version and would be dropped on deploy`,
     emptyTag: 'an empty tag would be dropped',
     longTag: (value: string) => `the tag ${show(value, 40)} is longer than ${TAG_MAX} characters and would be dropped`,
     tooManyTags: (value: string) => `only ${TAGS_MAX} tags are kept; the tag ${show(value, 40)} would be dropped`,
-    tagCharacters: (value: string) => `the tag ${show(value, 40)} contains characters XML cannot carry; they would be stored as visible symbols`,
+    tagCharacters: (value: string) =>
+      `the tag ${show(value, 40)} contains characters XML cannot carry; they would be stored as visible symbols`,
     libosinfo: (element: string, osId: string | undefined) =>
       `the libosinfo OS id${osId ? ` ${show(osId, 80)}` : ''} (<${element}>) is not kept by Hostdeck and would be dropped on deploy`,
     other: (element: string, namespace: string | null) =>
@@ -91,19 +108,23 @@ export const NOT_KEPT = {
       `the balloon target <currentMemory> of ${currentMiB} MiB (below the ${maxMiB} MiB maximum) is not kept; the guest would get all its memory`,
     hotplug: (amount: string, unit: string, slots: string) =>
       `memory hot-plug (<maxMemory> ${show(amount)} ${unit}, ${slots} slots) is not supported and would be dropped on deploy`,
-    backing: (kinds: string[]) => dropped(`memory backing (${kinds.join(', ') || 'default'}${kinds.includes('hugepages') ? ': hugepages' : ''})`),
+    backing: (kinds: string[]) =>
+      dropped(`memory backing (${kinds.join(', ') || 'default'}${kinds.includes('hugepages') ? ': hugepages' : ''})`),
     balloonOff: "the memory balloon is turned off (<memballoon model='none'/>); on deploy libvirt would add a virtio balloon",
-    balloonSettings: (device: XmlElement) => `the memory balloon settings ${tag(device)} are not kept; libvirt's default virtio balloon would be used`,
+    balloonSettings: (device: XmlElement) =>
+      `the memory balloon settings ${tag(device)} are not kept; libvirt's default virtio balloon would be used`,
   },
 
   cpu: {
-    vcpuSettings: (extras: string[], count: string) => `vCPU settings ${extras.join(', ')} are not kept (Hostdeck gives the guest all ${count} vCPUs, unpinned)`,
+    vcpuSettings: (extras: string[], count: string) =>
+      `vCPU settings ${extras.join(', ')} are not kept (Hostdeck gives the guest all ${count} vCPUs, unpinned)`,
     vcpusHotplug: 'per-vCPU hot-plug settings (<vcpus>) are not supported and would be dropped on deploy',
     tuning: (parts: string[]) => dropped(`CPU tuning (<cputune>: ${parts.join(', ') || 'empty'}) such as pinning and shares`),
     noCpu: "the domain has no <cpu>; QEMU's default CPU model would become host-passthrough",
     tcg: (cpu: XmlElement, model: string | undefined) =>
       `the CPU definition ${tag(cpu)}${model !== undefined ? ` (model ${show(model, 40)})` : ''} would become QEMU's default CPU for TCG guests`,
-    mode: (mode: string, model: string | undefined) => `CPU mode ${show(mode)}${model !== undefined ? ` (model ${show(model, 40)})` : ''} would become host-passthrough`,
+    mode: (mode: string, model: string | undefined) =>
+      `CPU mode ${show(mode)}${model !== undefined ? ` (model ${show(model, 40)})` : ''} would become host-passthrough`,
     settings: (extras: string[]) => `CPU settings ${extras.join(', ')} are not kept (Hostdeck uses plain host-passthrough)`,
     topology: (topology: string) => `the CPU topology (${topology}) is not managed by Hostdeck; QEMU's default topology would apply`,
     feature: (name: string, policy: string) => `the CPU feature ${show(name)} (${policy}) would be dropped`,
@@ -111,17 +132,23 @@ export const NOT_KEPT = {
   },
 
   os: {
-    machine: (machine: string, becomes: 'q35' | 'pc') => `machine type ${show(machine)} is not one Hostdeck can name; it would become ${becomes} (libvirt picks the newest version)`,
+    machine: (machine: string, becomes: 'q35' | 'pc') =>
+      `machine type ${show(machine)} is not one Hostdeck can name; it would become ${becomes} (libvirt picks the newest version)`,
     secureBoot: "UEFI Secure Boot (<loader secure='yes'>) is not managed by Hostdeck; the firmware would be selected without it",
-    firmwareFeatures: (list: string) => `UEFI firmware features (${list}) are not managed by Hostdeck; libvirt would select the firmware without them`,
-    nvramPath: (path: string) => `the UEFI variable store ${show(path)} is not at libvirt's default path; on deploy libvirt would start a fresh one (boot entries would be lost)`,
-    firmwareAttribute: (declared: string) => `<os firmware=${show(declared)}> is not kept; Hostdeck writes no firmware attribute for BIOS guests`,
-    explicitUefiLoader: (loader: string) => `the explicit UEFI loader ${show(loader)} would be replaced by libvirt's automatic firmware selection (<os firmware='efi'>)`,
+    firmwareFeatures: (list: string) =>
+      `UEFI firmware features (${list}) are not managed by Hostdeck; libvirt would select the firmware without them`,
+    nvramPath: (path: string) =>
+      `the UEFI variable store ${show(path)} is not at libvirt's default path; on deploy libvirt would start a fresh one (boot entries would be lost)`,
+    firmwareAttribute: (declared: string) =>
+      `<os firmware=${show(declared)}> is not kept; Hostdeck writes no firmware attribute for BIOS guests`,
+    explicitUefiLoader: (loader: string) =>
+      `the explicit UEFI loader ${show(loader)} would be replaced by libvirt's automatic firmware selection (<os firmware='efi'>)`,
     customLoader: (loader: string) => `the custom firmware loader ${show(loader)} is not kept`,
     bootOrder: (devs: string[]) => `boot order ${devs.join(', ')} would become "hd" (the first disk) only`,
     bootMenu: "the boot menu (<bootmenu enable='yes'>) would be turned off",
     element: (element: XmlElement) => `${tag(element)} is not kept`,
-    directKernel: (element: string, value: string) => `direct kernel boot (<${element}> ${show(value, 80)}) is not supported; the guest would boot from its first disk`,
+    directKernel: (element: string, value: string) =>
+      `direct kernel boot (<${element}> ${show(value, 80)}) is not supported; the guest would boot from its first disk`,
     other: (element: XmlElement) => dropped(`${tag(element)} in <os>`),
   },
 
@@ -129,19 +156,25 @@ export const NOT_KEPT = {
     missingFeature: (name: string) => `the domain has no <${name}/> feature; Hostdeck would turn it on`,
     feature: (feature: XmlElement) => {
       const detail =
-        feature.name === 'hyperv' ? ' (Hyper-V enlightenments for Windows guests)'
-        : feature.name === 'vmport' ? ' (VMware I/O port emulation)'
-        : feature.name === 'smm' ? ' (System Management Mode)'
-        : '';
+        feature.name === 'hyperv'
+          ? ' (Hyper-V enlightenments for Windows guests)'
+          : feature.name === 'vmport'
+            ? ' (VMware I/O port emulation)'
+            : feature.name === 'smm'
+              ? ' (System Management Mode)'
+              : '';
       return dropped(`the feature ${tag(feature)}${detail}`);
     },
     clockOffset: (offset: string) => `the clock offset ${show(offset)} would become utc (Windows guests usually expect localtime)`,
     clockSettings: (extras: string[]) => `clock settings ${extras.join(', ')} are not kept`,
     timers: (timers: string[]) => `clock timers (${timers.join('; ')}) are not managed by Hostdeck; QEMU's defaults would apply`,
-    lifecycle: (element: string, value: string, fallback: string | undefined) => `<${element}>${value}</${element}> would become libvirt's default (${fallback})`,
-    powerManagement: (settings: string[]) => `guest power management (<pm>: ${settings.join(', ')}) is not managed by Hostdeck; libvirt's defaults would apply`,
+    lifecycle: (element: string, value: string, fallback: string | undefined) =>
+      `<${element}>${value}</${element}> would become libvirt's default (${fallback})`,
+    powerManagement: (settings: string[]) =>
+      `guest power management (<pm>: ${settings.join(', ')}) is not managed by Hostdeck; libvirt's defaults would apply`,
     resource: dropped('the resource partition (<resource>)'),
-    seclabel: (element: XmlElement) => `the security label ${tag(element)} is not managed by Hostdeck; libvirt's default labelling would apply`,
+    seclabel: (element: XmlElement) =>
+      `the security label ${tag(element)} is not managed by Hostdeck; libvirt's default labelling would apply`,
   },
 
   devices: {
@@ -159,12 +192,15 @@ export const NOT_KEPT = {
     hostdevPci: (address: string) => dropped(`<hostdev> PCI passthrough ${address}`),
     hostdevUsb: (what: string) => dropped(`<hostdev> USB passthrough ${what}`),
     hostdevOther: (type: string) => dropped(`<hostdev> ${show(type)} passthrough`),
-    redirdev: (device: XmlElement) => dropped(`USB redirection ${tag(device)}${device.attributes.type === 'spicevmc' ? ' (over SPICE)' : ''}`),
+    redirdev: (device: XmlElement) =>
+      dropped(`USB redirection ${tag(device)}${device.attributes.type === 'spicevmc' ? ' (over SPICE)' : ''}`),
     sound: (model: string) => dropped(`the sound card ${show(model)}`),
-    filesystem: (source: string, targetDir: string | undefined) => dropped(`the shared folder ${show(source)}${targetDir ? ` (tag ${show(targetDir)})` : ''}`),
+    filesystem: (source: string, targetDir: string | undefined) =>
+      dropped(`the shared folder ${show(source)}${targetDir ? ` (tag ${show(targetDir)})` : ''}`),
     watchdog: (model: string, action: string) => dropped(`the watchdog ${show(model)} (action ${action})`),
     usbNone: "the domain has no USB controller (<controller type='usb' model='none'/>); on deploy libvirt would add its default one",
-    usbModel: (model: string, expected: string) => `the USB controller model ${show(model)} would be replaced by libvirt's default for the machine (${expected})`,
+    usbModel: (model: string, expected: string) =>
+      `the USB controller model ${show(model)} would be replaced by libvirt's default for the machine (${expected})`,
     usbSettings: (extras: string[]) => `USB controller settings ${extras.join(', ')} are not kept`,
     controller: (type: string, device: XmlElement) => dropped(`the ${show(type)} controller ${tag(device)}`),
     scsiUnused: (controller: XmlElement) => dropped(`the SCSI controller ${tag(controller)} (no SCSI disk uses it)`),
@@ -181,36 +217,48 @@ export const NOT_KEPT = {
     label: diskLabel,
     tooMany: (dev: string) => `only ${DISKS_MAX} disks are kept; disk ${show(dev)} would be detached`,
     renamed: (dev: string, becomes: string) => `disk ${show(dev)} would be attached as ${becomes} (Hostdeck names disks in order)`,
-    cdrom: (label: string) => `the cdrom ${label} is not managed by Hostdeck and would be dropped on deploy (only its own cloud-init seed is)`,
+    cdrom: (label: string) =>
+      `the cdrom ${label} is not managed by Hostdeck and would be dropped on deploy (only its own cloud-init seed is)`,
     device: (kind: string, label: string) => dropped(`the ${show(kind)} device ${label}`),
-    type: (type: string, label: string) => `the ${show(type)} disk ${label} cannot be expressed (Hostdeck manages pool volumes and image files) and would be detached on deploy`,
+    type: (type: string, label: string) =>
+      `the ${show(type)} disk ${label} cannot be expressed (Hostdeck manages pool volumes and image files) and would be detached on deploy`,
     noSource: (label: string) => `the disk ${label} has no source and would be detached on deploy`,
     noFormat: (label: string) => `the disk ${label} declares no format; Hostdeck would declare it raw`,
-    format: (format: string, label: string) => `the ${show(format)} disk ${label} cannot be expressed (Hostdeck manages qcow2 and raw disks) and would be detached on deploy`,
-    driverOptions: (label: string, extras: string[]) => `disk ${label}: driver options ${extras.join(', ')} (cache, I/O, discard, …) are not kept`,
+    format: (format: string, label: string) =>
+      `the ${show(format)} disk ${label} cannot be expressed (Hostdeck manages qcow2 and raw disks) and would be detached on deploy`,
+    driverOptions: (label: string, extras: string[]) =>
+      `disk ${label}: driver options ${extras.join(', ')} (cache, I/O, discard, …) are not kept`,
     driverSettings: (label: string, parts: XmlElement[]) => `disk ${label}: driver settings ${tags(parts)} are not kept`,
     volumeNames: (label: string, pool: string, volume: string) =>
       `the disk ${label} is in pool ${show(pool)} volume ${show(volume)}, names Hostdeck cannot use; it would be detached on deploy`,
     poolInSystemFolder: (label: string, pool: string, problem: string) =>
       `the disk ${label} is not kept: its pool ${show(pool)} lies in a system folder (${problem}), which Hostdeck does not accept as a storage pool; it would be detached on deploy`,
-    badPath: (label: string) => `the disk ${label} has a path Hostdeck cannot use (it must be absolute and canonical, without control characters); it would be detached on deploy`,
-    inSeedFolder: (label: string) => `the disk ${label} is in ${SEED_DIR}, which Hostdeck reserves for cloud-init seeds; it would be detached on deploy`,
+    badPath: (label: string) =>
+      `the disk ${label} has a path Hostdeck cannot use (it must be absolute and canonical, without control characters); it would be detached on deploy`,
+    inSeedFolder: (label: string) =>
+      `the disk ${label} is in ${SEED_DIR}, which Hostdeck reserves for cloud-init seeds; it would be detached on deploy`,
     outsidePools: (label: string, reason: string) =>
       `the disk ${label} is not kept: ${reason}; Hostdeck keeps disks only inside storage pool folders (move it into a pool on the host). It would be detached on deploy`,
     unsafe: (label: string, reason: string) => `the disk ${label} is not kept: on the host ${reason}; it would be detached on deploy`,
     sourceOptions: (label: string, extras: string[]) => `disk ${label}: source options ${extras.join(', ')} are not kept`,
     sourceSettings: (label: string, parts: XmlElement[]) => `disk ${label}: source settings ${tags(parts)} are not kept`,
     ide: (label: string) => `the IDE disk ${label} would be attached on the SATA bus (the guest may see a new device name)`,
-    bus: (label: string, bus: string) => `the disk ${label} on the ${show(bus)} bus cannot be expressed (Hostdeck uses virtio, sata and scsi) and would be detached on deploy`,
+    bus: (label: string, bus: string) =>
+      `the disk ${label} on the ${show(bus)} bus cannot be expressed (Hostdeck uses virtio, sata and scsi) and would be detached on deploy`,
     targetOptions: (label: string, extras: string[]) => `disk ${label}: target options ${extras.join(', ')} are not kept`,
     part: (label: string, part: XmlElement) => {
       const what =
-        part.name === 'boot' ? `the boot order ${show(part.attributes.order ?? '?')}`
-        : part.name === 'serial' ? `the serial number ${show(text(part), 40)}`
-        : part.name === 'readonly' ? 'read-only access'
-        : part.name === 'shareable' ? 'sharing with other guests'
-        : part.name === 'iotune' ? 'I/O limits (<iotune>)'
-        : tag(part);
+        part.name === 'boot'
+          ? `the boot order ${show(part.attributes.order ?? '?')}`
+          : part.name === 'serial'
+            ? `the serial number ${show(text(part), 40)}`
+            : part.name === 'readonly'
+              ? 'read-only access'
+              : part.name === 'shareable'
+                ? 'sharing with other guests'
+                : part.name === 'iotune'
+                  ? 'I/O limits (<iotune>)'
+                  : tag(part);
       return `disk ${label}: ${what} is not kept`;
     },
     sizeUnknown: (label: string) =>
@@ -237,45 +285,63 @@ export const NOT_KEPT = {
     tooMany: (mac: string) => `only ${INTERFACES_MAX} interfaces are kept; the interface with MAC ${mac} would be dropped`,
     type: (type: string, label: string) =>
       `the ${show(type)} ${label} cannot be expressed (Hostdeck uses bridges, macvtap on a host NIC and libvirt networks) and would be dropped on deploy`,
-    noMac: 'an interface without a MAC address cannot be imported (import what `virsh dumpxml` prints, which always has one); it would be dropped on deploy',
+    noMac:
+      'an interface without a MAC address cannot be imported (import what `virsh dumpxml` prints, which always has one); it would be dropped on deploy',
     badMac: (mac: string) => `the interface MAC ${show(mac)} is not a unicast MAC address; the interface would be dropped on deploy`,
-    model: (label: string, model: string) => `${label}: the NIC model ${show(model)} would become virtio (the guest needs virtio-net drivers)`,
-    bridgeName: (label: string, bridge: string) => `${label} is on the bridge ${show(bridge)}, a name Hostdeck cannot use; it would be dropped on deploy`,
-    nicName: (label: string, dev: string) => `${label} uses the host NIC ${show(dev)}, a name Hostdeck cannot use; it would be dropped on deploy`,
+    model: (label: string, model: string) =>
+      `${label}: the NIC model ${show(model)} would become virtio (the guest needs virtio-net drivers)`,
+    bridgeName: (label: string, bridge: string) =>
+      `${label} is on the bridge ${show(bridge)}, a name Hostdeck cannot use; it would be dropped on deploy`,
+    nicName: (label: string, dev: string) =>
+      `${label} uses the host NIC ${show(dev)}, a name Hostdeck cannot use; it would be dropped on deploy`,
     macvtapMode: (label: string, mode: string) => `${label}: macvtap mode ${show(mode)} would become bridge`,
-    networkName: (label: string, network: string) => `${label} is on the libvirt network ${show(network)}, a name Hostdeck cannot use; it would be dropped on deploy`,
+    networkName: (label: string, network: string) =>
+      `${label} is on the libvirt network ${show(network)}, a name Hostdeck cannot use; it would be dropped on deploy`,
     sourceOptions: (label: string, extras: string[]) => `${label}: source options ${extras.join(', ')} are not kept`,
-    networkSourceOptions: (label: string, extras: string[]) => `${label}: source options ${extras.join(', ')} (e.g. a port group) are not kept`,
+    networkSourceOptions: (label: string, extras: string[]) =>
+      `${label}: source options ${extras.join(', ')} (e.g. a port group) are not kept`,
     part: (label: string, part: XmlElement) => {
       const what =
-        part.name === 'link' ? `the link state ${show(part.attributes.state ?? '?')} (the link would be up)`
-        : part.name === 'vlan' ? 'VLAN tagging (<vlan>)'
-        : part.name === 'virtualport' ? `the virtual port ${show(part.attributes.type ?? '?')} (e.g. Open vSwitch)`
-        : part.name === 'bandwidth' ? 'bandwidth limits'
-        : part.name === 'filterref' ? `the traffic filter ${show(part.attributes.filter ?? '?')}`
-        : part.name === 'boot' ? `the boot order ${show(part.attributes.order ?? '?')} (network boot)`
-        : part.name === 'driver' ? `driver options ${tag(part)}`
-        : part.name === 'mtu' ? `the MTU ${show(part.attributes.size ?? '?')}`
-        : tag(part);
+        part.name === 'link'
+          ? `the link state ${show(part.attributes.state ?? '?')} (the link would be up)`
+          : part.name === 'vlan'
+            ? 'VLAN tagging (<vlan>)'
+            : part.name === 'virtualport'
+              ? `the virtual port ${show(part.attributes.type ?? '?')} (e.g. Open vSwitch)`
+              : part.name === 'bandwidth'
+                ? 'bandwidth limits'
+                : part.name === 'filterref'
+                  ? `the traffic filter ${show(part.attributes.filter ?? '?')}`
+                  : part.name === 'boot'
+                    ? `the boot order ${show(part.attributes.order ?? '?')} (network boot)`
+                    : part.name === 'driver'
+                      ? `driver options ${tag(part)}`
+                      : part.name === 'mtu'
+                        ? `the MTU ${show(part.attributes.size ?? '?')}`
+                        : tag(part);
       return `${label}: ${what} is not kept`;
     },
   },
 
   consoles: {
     additionalSerial: (device: XmlElement) => dropped(`the additional serial port ${tag(device)}`),
-    serialNotPty: (device: XmlElement) => `the serial port ${tag(device)} is not a pty; Hostdeck would attach its serial console on a pty instead`,
+    serialNotPty: (device: XmlElement) =>
+      `the serial port ${tag(device)} is not a pty; Hostdeck would attach its serial console on a pty instead`,
     serialPort: (port: string) => `the serial port ${port} would become port 0`,
     serialSettings: (extras: string[]) => `serial port settings ${extras.join(', ')} would become an ISA serial port`,
-    serialPart: (part: XmlElement) => `serial port: ${part.name === 'log' ? `the log file ${show(part.attributes.file ?? '?')}` : tag(part)} is not kept`,
+    serialPart: (part: XmlElement) =>
+      `serial port: ${part.name === 'log' ? `the log file ${show(part.attributes.file ?? '?')}` : tag(part)} is not kept`,
     console: (targetType: string, device: XmlElement) => dropped(`the ${show(targetType)} console ${tag(device)}`),
     secondAgent: dropped('a second guest-agent channel'),
     agentMode: (mode: string) => `the guest-agent channel in ${show(mode)} mode would become a bound socket`,
     agentPath: (path: string) => `the guest-agent socket path ${show(path)} would become libvirt's default`,
     channel: (device: XmlElement, name: string | undefined) => {
       const what =
-        device.attributes.type === 'spicevmc' ? 'the SPICE agent channel (clipboard sharing, display resizing)'
-        : device.attributes.type === 'qemu-vdagent' ? 'the QEMU vdagent channel (clipboard sharing)'
-        : `the channel ${tag(device)}${name ? ` (${show(name, 60)})` : ''}`;
+        device.attributes.type === 'spicevmc'
+          ? 'the SPICE agent channel (clipboard sharing, display resizing)'
+          : device.attributes.type === 'qemu-vdagent'
+            ? 'the QEMU vdagent channel (clipboard sharing)'
+            : `the channel ${tag(device)}${name ? ` (${show(name, 60)})` : ''}`;
       return dropped(what);
     },
   },
@@ -288,7 +354,9 @@ export const NOT_KEPT = {
     listen: (label: string, listen: XmlElement) => {
       const where =
         listen.attributes.type === 'address' || listen.attributes.type === undefined
-          ? listen.attributes.address === undefined ? "the host's default address (qemu.conf)" : show(listen.attributes.address)
+          ? listen.attributes.address === undefined
+            ? "the host's default address (qemu.conf)"
+            : show(listen.attributes.address)
           : `a ${show(listen.attributes.type)} listener`;
       return `the ${label} display listens on ${where}; Hostdeck would make it listen on ${GRAPHICS_LISTEN_ADDRESS} only (consoles go through SSH)`;
     },

@@ -40,7 +40,9 @@ export function importFirmware(ctx: ImportContext, name: string, os: XmlElement)
     if (loader?.attributes.secure === 'yes') ctx.note('firmware', NOT_KEPT.os.secureBoot);
     const features = first(os, 'firmware');
     if (features && childElements(features).length > 0) {
-      const list = childElements(features).map((feature) => `${feature.attributes.name ?? '?'}=${feature.attributes.enabled ?? '?'}`).join(', ');
+      const list = childElements(features)
+        .map((feature) => `${feature.attributes.name ?? '?'}=${feature.attributes.enabled ?? '?'}`)
+        .join(', ');
       ctx.note('firmware', NOT_KEPT.os.firmwareFeatures(list));
     }
     noteNvram(ctx, name, os);

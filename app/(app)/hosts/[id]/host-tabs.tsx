@@ -10,7 +10,12 @@ export function HostTabs({ id, active, canEdit }: { id: string; active: 'overvie
   return (
     <nav aria-label="Host" className="mb-6 flex gap-1 border-b">
       {tabs.map((t) => (
-        <Link key={t.key} href={t.href} aria-current={t.key === active ? 'page' : undefined} className="-mb-px border-b-2 border-transparent px-3 py-2 text-sm text-muted-foreground hover:text-foreground aria-[current=page]:border-primary aria-[current=page]:text-foreground">
+        <Link
+          key={t.key}
+          href={t.href}
+          aria-current={t.key === active ? 'page' : undefined}
+          className="-mb-px border-b-2 border-transparent px-3 py-2 text-sm text-muted-foreground hover:text-foreground aria-[current=page]:border-primary aria-[current=page]:text-foreground"
+        >
           {t.label}
         </Link>
       ))}

@@ -38,21 +38,32 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   return (
     <>
       <AutoRefresh />
-      <PageHeader title={host.name} description={spec.description || `${host.flavour === 'nixos' ? 'NixOS' : 'libvirt'} host at ${host.address}`}>
+      <PageHeader
+        title={host.name}
+        description={spec.description || `${host.flavour === 'nixos' ? 'NixOS' : 'libvirt'} host at ${host.address}`}
+      >
         {canEdit && (
           <Button asChild>
-            <Link href={`/hosts/${host.id}/vms/new`}><Plus /> Add VM</Link>
+            <Link href={`/hosts/${host.id}/vms/new`}>
+              <Plus /> Add VM
+            </Link>
           </Button>
         )}
       </PageHeader>
       <HostTabs id={host.id} active="overview" canEdit={canEdit} />
       <div className="mb-6 grid gap-4 lg:grid-cols-3">
         <Card className="lg:col-span-2">
-          <CardHeader><CardTitle>Connection</CardTitle></CardHeader>
+          <CardHeader>
+            <CardTitle>Connection</CardTitle>
+          </CardHeader>
           <CardContent className="grid gap-3 text-sm">
             <div className="flex flex-wrap items-center gap-3">
-              <span className="font-mono text-xs">{host.sshUser}@{host.address}:{host.port}</span>
-              <span>libvirt <code className="text-xs">{host.libvirtUri}</code></span>
+              <span className="font-mono text-xs">
+                {host.sshUser}@{host.address}:{host.port}
+              </span>
+              <span>
+                libvirt <code className="text-xs">{host.libvirtUri}</code>
+              </span>
               <HostStatusBadge status={host.status} testId="host-status" />
               {host.lastSeenAt && <span className="text-xs text-muted-foreground">last seen {formatDateTime(host.lastSeenAt)}</span>}
             </div>
@@ -69,16 +80,30 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
           </CardContent>
         </Card>
         <Card>
-          <CardHeader><CardTitle>Facts</CardTitle></CardHeader>
+          <CardHeader>
+            <CardTitle>Facts</CardTitle>
+          </CardHeader>
           <CardContent className="grid gap-1 text-sm" data-testid="host-facts">
             {facts ? (
               <>
-                <div>{facts.nixosVersion ? `NixOS ${facts.nixosVersion}` : facts.os.prettyName} · kernel {facts.kernel}</div>
-                <div>{facts.cpu.count} × {facts.cpu.model}</div>
-                <div>KVM {facts.cpu.kvmDevice ? 'available' : 'not available (QEMU TCG)'} · {facts.memory.totalMiB} MiB memory</div>
-                <div>libvirt {facts.libvirtVersion ?? '?'} · QEMU {facts.qemuVersion ?? '?'}</div>
-                <div>Pools: {facts.pools.join(', ') || '—'} · networks: {facts.networks.join(', ') || '—'}</div>
-                <div>Bridges: {facts.bridges.join(', ') || '—'} · NICs: {facts.nics.join(', ') || '—'}</div>
+                <div>
+                  {facts.nixosVersion ? `NixOS ${facts.nixosVersion}` : facts.os.prettyName} · kernel {facts.kernel}
+                </div>
+                <div>
+                  {facts.cpu.count} × {facts.cpu.model}
+                </div>
+                <div>
+                  KVM {facts.cpu.kvmDevice ? 'available' : 'not available (QEMU TCG)'} · {facts.memory.totalMiB} MiB memory
+                </div>
+                <div>
+                  libvirt {facts.libvirtVersion ?? '?'} · QEMU {facts.qemuVersion ?? '?'}
+                </div>
+                <div>
+                  Pools: {facts.pools.join(', ') || '—'} · networks: {facts.networks.join(', ') || '—'}
+                </div>
+                <div>
+                  Bridges: {facts.bridges.join(', ') || '—'} · NICs: {facts.nics.join(', ') || '—'}
+                </div>
                 <div>Domains on the host: {facts.domains.join(', ') || 'none'}</div>
                 <div className="text-xs text-muted-foreground">read {formatDateTime(host.factsAt)}</div>
               </>
@@ -88,7 +113,9 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
           </CardContent>
         </Card>
         <Card>
-          <CardHeader><CardTitle>Networking</CardTitle></CardHeader>
+          <CardHeader>
+            <CardTitle>Networking</CardTitle>
+          </CardHeader>
           <CardContent className="grid gap-1 text-sm">
             <div>NICs: {spec.network.nics.join(', ') || '—'}</div>
             <div>Bonds: {spec.network.bonds.map((b) => `${b.name} (${b.mode}: ${b.interfaces.join('+')})`).join(', ') || '—'}</div>
@@ -97,7 +124,9 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
           </CardContent>
         </Card>
         <Card>
-          <CardHeader><CardTitle>Storage</CardTitle></CardHeader>
+          <CardHeader>
+            <CardTitle>Storage</CardTitle>
+          </CardHeader>
           <CardContent className="grid gap-1 text-sm">
             <div>Pools: {spec.storagePools.map((p) => `${p.name} (${p.path})`).join(', ') || '—'}</div>
             <div>Base images: {spec.baseImages.map((i) => i.name).join(', ') || '—'}</div>
@@ -106,10 +135,24 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
       </div>
       {host.hostKeyFingerprint && (
         <Card className="mb-6">
-          <CardHeader><CardTitle>Load (last 2 hours)</CardTitle></CardHeader>
+          <CardHeader>
+            <CardTitle>Load (last 2 hours)</CardTitle>
+          </CardHeader>
           <CardContent className="grid gap-4 md:grid-cols-2">
-            <Sparkline label="CPU" unit="%" max={100} testId="host-cpu-chart" points={metrics.filter((m) => m.cpuPercent !== null).map((m) => ({ at: m.at, value: m.cpuPercent! }))} />
-            <Sparkline label="Memory used" unit="MiB" max={metrics.at(-1)?.memTotalMiB ?? undefined} testId="host-memory-chart" points={metrics.filter((m) => m.memUsedMiB !== null).map((m) => ({ at: m.at, value: m.memUsedMiB! }))} />
+            <Sparkline
+              label="CPU"
+              unit="%"
+              max={100}
+              testId="host-cpu-chart"
+              points={metrics.filter((m) => m.cpuPercent !== null).map((m) => ({ at: m.at, value: m.cpuPercent! }))}
+            />
+            <Sparkline
+              label="Memory used"
+              unit="MiB"
+              max={metrics.at(-1)?.memTotalMiB ?? undefined}
+              testId="host-memory-chart"
+              points={metrics.filter((m) => m.memUsedMiB !== null).map((m) => ({ at: m.at, value: m.memUsedMiB! }))}
+            />
           </CardContent>
         </Card>
       )}
@@ -138,12 +181,17 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
             {vms.map((vm) => (
               <TableRow key={vm.id}>
                 <TableCell className="font-medium">
-                  <Link className="hover:underline" href={`/vms/${vm.id}`}>{vm.name}</Link> {vm.removed && <Badge variant="warning">to be removed</Badge>}
+                  <Link className="hover:underline" href={`/vms/${vm.id}`}>
+                    {vm.name}
+                  </Link>{' '}
+                  {vm.removed && <Badge variant="warning">to be removed</Badge>}
                 </TableCell>
                 <TableCell>{vm.vcpus}</TableCell>
                 <TableCell>{vm.memoryMiB} MiB</TableCell>
                 <TableCell>{vm.desiredPower}</TableCell>
-                <TableCell><Badge variant="muted">{vm.liveState.replace(/_/g, ' ')}</Badge></TableCell>
+                <TableCell>
+                  <Badge variant="muted">{vm.liveState.replace(/_/g, ' ')}</Badge>
+                </TableCell>
               </TableRow>
             ))}
           </TableBody>

@@ -18,8 +18,12 @@ export default async function SshKeysPage() {
       {keys.map((key) => (
         <Card key={key.id} data-ssh-key={key.name}>
           <CardHeader>
-            <CardTitle className="flex items-center gap-2">{key.name} {key.isDefault && <Badge>default</Badge>}</CardTitle>
-            <CardDescription className="font-mono text-xs">{key.fingerprint} · added {formatDateTime(key.createdAt)}</CardDescription>
+            <CardTitle className="flex items-center gap-2">
+              {key.name} {key.isDefault && <Badge>default</Badge>}
+            </CardTitle>
+            <CardDescription className="font-mono text-xs">
+              {key.fingerprint} · added {formatDateTime(key.createdAt)}
+            </CardDescription>
           </CardHeader>
           <CardContent className="grid gap-1 text-sm">
             <span className="text-xs text-muted-foreground">authorized_keys line:</span>
@@ -30,9 +34,13 @@ export default async function SshKeysPage() {
       <Card>
         <CardHeader>
           <CardTitle>Upload a key</CardTitle>
-          <CardDescription>Use an existing key instead of the one Hostdeck generated. It is stored encrypted and never shown again.</CardDescription>
+          <CardDescription>
+            Use an existing key instead of the one Hostdeck generated. It is stored encrypted and never shown again.
+          </CardDescription>
         </CardHeader>
-        <CardContent><UploadKeyForm /></CardContent>
+        <CardContent>
+          <UploadKeyForm />
+        </CardContent>
       </Card>
     </div>
   );

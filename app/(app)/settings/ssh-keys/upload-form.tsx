@@ -14,14 +14,31 @@ export function UploadKeyForm() {
       <FormField name="name" label="Name" placeholder="ops-key" error={form.fieldError('name')} />
       <div className="grid gap-1.5">
         <Label htmlFor="field-privateKey">Private key</Label>
-        <Textarea id="field-privateKey" name="privateKey" placeholder="-----BEGIN OPENSSH PRIVATE KEY-----" aria-invalid={form.fieldError('privateKey') ? true : undefined} />
-        {form.fieldError('privateKey') && <p className="text-xs text-destructive" data-field-error="privateKey">{form.fieldError('privateKey')}</p>}
+        <Textarea
+          id="field-privateKey"
+          name="privateKey"
+          placeholder="-----BEGIN OPENSSH PRIVATE KEY-----"
+          aria-invalid={form.fieldError('privateKey') ? true : undefined}
+        />
+        {form.fieldError('privateKey') && (
+          <p className="text-xs text-destructive" data-field-error="privateKey">
+            {form.fieldError('privateKey')}
+          </p>
+        )}
       </div>
-      <FormField name="passphrase" label="Passphrase (if the key has one)" type="password" autoComplete="off" error={form.fieldError('passphrase')} />
+      <FormField
+        name="passphrase"
+        label="Passphrase (if the key has one)"
+        type="password"
+        autoComplete="off"
+        error={form.fieldError('passphrase')}
+      />
       <label className="flex items-center gap-2 text-sm">
         <input type="checkbox" name="makeDefault" className="size-4" /> Use it for hosts that have no key of their own
       </label>
-      <Button type="submit" disabled={form.isPending} className="justify-self-start">Upload key</Button>
+      <Button type="submit" disabled={form.isPending} className="justify-self-start">
+        Upload key
+      </Button>
     </form>
   );
 }

@@ -20,7 +20,10 @@ export default async function TokensPage() {
       <Card>
         <CardHeader>
           <CardTitle>New API token</CardTitle>
-          <CardDescription>For scripts and CI: send it as <code>Authorization: Bearer &lt;token&gt;</code> to <code>/api/v1</code>. Its role is a ceiling: it never has more rights than you.</CardDescription>
+          <CardDescription>
+            For scripts and CI: send it as <code>Authorization: Bearer &lt;token&gt;</code> to <code>/api/v1</code>. Its role is a ceiling:
+            it never has more rights than you.
+          </CardDescription>
         </CardHeader>
         <CardContent>
           <CreateTokenForm userRole={user.role} />
@@ -44,7 +47,17 @@ export default async function TokensPage() {
 
 type TokenRow = Awaited<ReturnType<typeof listApiTokens>>[number];
 
-function TokenTable({ tokens, testId, showOwner = false, empty }: { tokens: TokenRow[]; testId: string; showOwner?: boolean; empty: string }) {
+function TokenTable({
+  tokens,
+  testId,
+  showOwner = false,
+  empty,
+}: {
+  tokens: TokenRow[];
+  testId: string;
+  showOwner?: boolean;
+  empty: string;
+}) {
   return (
     <Table data-testid={testId}>
       <TableHeader>
@@ -67,19 +80,31 @@ function TokenTable({ tokens, testId, showOwner = false, empty }: { tokens: Toke
               {showOwner && <TableCell className="font-medium">{t.username}</TableCell>}
               <TableCell className="font-medium">{t.name}</TableCell>
               <TableCell className="font-mono text-xs">{t.prefix}…</TableCell>
-              <TableCell><Badge variant="muted">{t.role}</Badge></TableCell>
+              <TableCell>
+                <Badge variant="muted">{t.role}</Badge>
+              </TableCell>
               <TableCell className="text-xs">{formatDateTime(t.createdAt)}</TableCell>
               <TableCell className="text-xs">{t.lastUsedAt ? formatDateTime(t.lastUsedAt) : 'never'}</TableCell>
               <TableCell>
-                {t.revokedAt ? <Badge variant="destructive">revoked</Badge> : expired ? <Badge variant="warning">expired</Badge> : <Badge variant="success">active</Badge>}
+                {t.revokedAt ? (
+                  <Badge variant="destructive">revoked</Badge>
+                ) : expired ? (
+                  <Badge variant="warning">expired</Badge>
+                ) : (
+                  <Badge variant="success">active</Badge>
+                )}
               </TableCell>
-              <TableCell className="text-right">{!t.revokedAt && <RevokeTokenButton tokenId={t.id} name={t.name} owner={showOwner ? t.username : undefined} />}</TableCell>
+              <TableCell className="text-right">
+                {!t.revokedAt && <RevokeTokenButton tokenId={t.id} name={t.name} owner={showOwner ? t.username : undefined} />}
+              </TableCell>
             </TableRow>
           );
         })}
         {tokens.length === 0 && (
           <TableRow>
-            <TableCell colSpan={showOwner ? 8 : 7} className="py-8 text-center text-muted-foreground">{empty}</TableCell>
+            <TableCell colSpan={showOwner ? 8 : 7} className="py-8 text-center text-muted-foreground">
+              {empty}
+            </TableCell>
           </TableRow>
         )}
       </TableBody>

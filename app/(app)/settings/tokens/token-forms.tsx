@@ -17,8 +17,12 @@ export function CreateTokenForm({ userRole }: { userRole: Role }) {
     <div className="grid gap-4">
       {created && (
         <Alert variant="success" data-testid="new-token">
-          <p className="mb-2 font-medium">Token “{created.name}” ({created.role}) created. Copy it now: it will not be shown again.</p>
-          <code className="block break-all rounded bg-muted p-2 font-mono text-xs" data-testid="new-token-secret">{created.secret}</code>
+          <p className="mb-2 font-medium">
+            Token “{created.name}” ({created.role}) created. Copy it now: it will not be shown again.
+          </p>
+          <code className="block break-all rounded bg-muted p-2 font-mono text-xs" data-testid="new-token-secret">
+            {created.secret}
+          </code>
         </Alert>
       )}
       <form onSubmit={form.onSubmit} className="grid max-w-lg gap-4 sm:grid-cols-[1fr_10rem_8rem_auto] sm:items-start" noValidate>
@@ -27,12 +31,22 @@ export function CreateTokenForm({ userRole }: { userRole: Role }) {
           <Label htmlFor="field-role">Role ceiling</Label>
           <NativeSelect id="field-role" name="role" defaultValue="viewer">
             {ROLES.filter((r) => hasRole(userRole, r)).map((r) => (
-              <option key={r} value={r}>{r}</option>
+              <option key={r} value={r}>
+                {r}
+              </option>
             ))}
           </NativeSelect>
         </div>
-        <FormField name="expiresInDays" label="Expires (days)" inputMode="numeric" placeholder="never" error={form.fieldError('expiresInDays')} />
-        <Button type="submit" className="sm:mt-6" disabled={form.isPending}>Create token</Button>
+        <FormField
+          name="expiresInDays"
+          label="Expires (days)"
+          inputMode="numeric"
+          placeholder="never"
+          error={form.fieldError('expiresInDays')}
+        />
+        <Button type="submit" className="sm:mt-6" disabled={form.isPending}>
+          Create token
+        </Button>
       </form>
       <FormMessages error={form.formError} />
     </div>

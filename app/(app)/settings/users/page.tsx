@@ -31,10 +31,18 @@ export default async function UsersPage() {
                 <div className="font-medium">{u.username}</div>
                 {u.displayName && <div className="text-xs text-muted-foreground">{u.displayName}</div>}
               </TableCell>
-              <TableCell><RoleSelect userId={u.id} username={u.username} role={u.role} /></TableCell>
+              <TableCell>
+                <RoleSelect userId={u.id} username={u.username} role={u.role} />
+              </TableCell>
               <TableCell className="text-xs">{u.lastLoginAt ? formatDateTime(u.lastLoginAt) : 'never'}</TableCell>
               <TableCell>
-                {u.disabled ? <Badge variant="destructive">disabled</Badge> : u.lockedUntil && u.lockedUntil > new Date() ? <Badge variant="warning">locked</Badge> : <Badge variant="success">active</Badge>}
+                {u.disabled ? (
+                  <Badge variant="destructive">disabled</Badge>
+                ) : u.lockedUntil && u.lockedUntil > new Date() ? (
+                  <Badge variant="warning">locked</Badge>
+                ) : (
+                  <Badge variant="success">active</Badge>
+                )}
               </TableCell>
               <TableCell className="text-right">
                 {u.id !== me.id && <DisableUserButton userId={u.id} username={u.username} disabled={u.disabled} />}
@@ -44,8 +52,12 @@ export default async function UsersPage() {
         </TableBody>
       </Table>
       <Card>
-        <CardHeader><CardTitle>New user</CardTitle></CardHeader>
-        <CardContent><CreateUserForm /></CardContent>
+        <CardHeader>
+          <CardTitle>New user</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <CreateUserForm />
+        </CardContent>
       </Card>
     </div>
   );

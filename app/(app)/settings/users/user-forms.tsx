@@ -15,14 +15,27 @@ export function CreateUserForm() {
       <FormMessages error={form.formError} message={form.message} />
       <FormField name="username" label="Username" error={form.fieldError('username')} />
       <FormField name="displayName" label="Display name (optional)" error={form.fieldError('displayName')} />
-      <FormField name="password" label="Initial password" type="password" autoComplete="new-password" hint="They must change it at first login." error={form.fieldError('password')} />
+      <FormField
+        name="password"
+        label="Initial password"
+        type="password"
+        autoComplete="new-password"
+        hint="They must change it at first login."
+        error={form.fieldError('password')}
+      />
       <div className="grid gap-1.5">
         <Label htmlFor="field-new-role">Role</Label>
         <NativeSelect id="field-new-role" name="role" defaultValue="viewer">
-          {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
         </NativeSelect>
       </div>
-      <Button type="submit" disabled={form.isPending} className="justify-self-start">Create user</Button>
+      <Button type="submit" disabled={form.isPending} className="justify-self-start">
+        Create user
+      </Button>
     </form>
   );
 }
@@ -38,9 +51,17 @@ export function RoleSelect({ userId, username, role }: { userId: string; usernam
         onChange={(e) => action.execute({ userId, role: e.target.value as Role })}
         className="w-36"
       >
-        {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+        {ROLES.map((r) => (
+          <option key={r} value={r}>
+            {r}
+          </option>
+        ))}
       </NativeSelect>
-      {action.result.serverError && <span className="text-xs text-destructive" role="alert" data-testid="form-error">{action.result.serverError}</span>}
+      {action.result.serverError && (
+        <span className="text-xs text-destructive" role="alert" data-testid="form-error">
+          {action.result.serverError}
+        </span>
+      )}
     </div>
   );
 }
@@ -56,14 +77,21 @@ export function DisableUserButton({ userId, username, disabled }: { userId: stri
         disabled={action.isPending}
         aria-label={`${label} ${username}`}
         onClick={() => {
-          if (disabled || window.confirm(`Disable ${username}? Their sessions end now and their API tokens stop working until you enable them again.`)) {
+          if (
+            disabled ||
+            window.confirm(`Disable ${username}? Their sessions end now and their API tokens stop working until you enable them again.`)
+          ) {
             action.execute({ userId, disabled: !disabled });
           }
         }}
       >
         {label}
       </Button>
-      {action.result.serverError && <span className="text-xs text-destructive" role="alert" data-testid="form-error">{action.result.serverError}</span>}
+      {action.result.serverError && (
+        <span className="text-xs text-destructive" role="alert" data-testid="form-error">
+          {action.result.serverError}
+        </span>
+      )}
     </div>
   );
 }

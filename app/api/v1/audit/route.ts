@@ -6,5 +6,9 @@ import { nextPage } from '@/lib/api/paging';
 
 export const GET = route(endpoints.listAudit, async ({ query }) => {
   const result = await listAuditEvents(query);
-  return { ...result, nextPage: nextPage(result.total, result.page, result.pageSize), events: result.events.map((e) => ({ ...e, id: e.id.toString(), actorId: undefined })) };
+  return {
+    ...result,
+    nextPage: nextPage(result.total, result.page, result.pageSize),
+    events: result.events.map((e) => ({ ...e, id: e.id.toString(), actorId: undefined })),
+  };
 });

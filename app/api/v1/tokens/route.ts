@@ -14,5 +14,7 @@ export const GET = route(endpoints.listTokens, async ({ principal, query }) => {
 });
 
 export const POST = route(endpoints.createToken, async ({ principal, body, ip }) => {
-  return audited(operations.createToken, { owner: principal.user, name: body.name }, apiActor(principal, ip), () => createApiToken(principal.user.id, body));
+  return audited(operations.createToken, { owner: principal.user, name: body.name }, apiActor(principal, ip), () =>
+    createApiToken(principal.user.id, body),
+  );
 });

@@ -15,6 +15,8 @@ export const GET = route(endpoints.listUsers, async ({ query }) => {
 
 export const POST = route(endpoints.createUser, async ({ principal, body, ip }) => {
   const by = { id: principal.user.id, role: principal.role };
-  const user = await audited(operations.createUser, body, apiActor(principal, ip), () => createUser({ ...body, mustChangePassword: true }, by));
+  const user = await audited(operations.createUser, body, apiActor(principal, ip), () =>
+    createUser({ ...body, mustChangePassword: true }, by),
+  );
   return { user: apiUser(user) };
 });

@@ -46,7 +46,10 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
   const highlighted = await Promise.all(files.map(async (f) => (f.desired === null ? null : highlight(f.desired, f.path))));
   return (
     <>
-      <PageHeader title={`${host.name}: configuration`} description={`Revision ${config.hash.slice(0, 12)} · deployed ${config.deployedHash ? `${config.deployedHash.slice(0, 12)} ${config.deployedKind === 'import' ? '(as found at import) ' : ''}at ${formatDateTime(config.deployedAt)}` : 'never'}`} />
+      <PageHeader
+        title={`${host.name}: configuration`}
+        description={`Revision ${config.hash.slice(0, 12)} · deployed ${config.deployedHash ? `${config.deployedHash.slice(0, 12)} ${config.deployedKind === 'import' ? '(as found at import) ' : ''}at ${formatDateTime(config.deployedAt)}` : 'never'}`}
+      />
       <HostTabs id={host.id} active="configuration" canEdit={canEdit} />
       <Card className="mb-6" data-testid="plan-summary">
         <CardHeader>
@@ -61,11 +64,14 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
             {s.drifted > 0 && <Badge variant="destructive">{s.drifted} drifted</Badge>}
             {plan.hostModule !== 'none' && <Badge variant="muted">Nix module: {plan.hostModule}</Badge>}
           </div>
-          {!plan.changed && <p className="text-sm text-muted-foreground">Nothing to deploy: the rendered configuration equals the deployed revision.</p>}
+          {!plan.changed && (
+            <p className="text-sm text-muted-foreground">Nothing to deploy: the rendered configuration equals the deployed revision.</p>
+          )}
           {s.restartNeeded > 0 && (
             <Alert variant="warning" data-testid="restart-warning">
               <AlertTriangle className="mr-2 inline size-4" />
-              {s.restartNeeded} VM{s.restartNeeded === 1 ? ' needs' : 's need'} a restart for the change to take effect. Hostdeck defines the new configuration but does not restart running VMs by itself.
+              {s.restartNeeded} VM{s.restartNeeded === 1 ? ' needs' : 's need'} a restart for the change to take effect. Hostdeck defines
+              the new configuration but does not restart running VMs by itself.
             </Alert>
           )}
           {plan.vms.length > 0 && (
@@ -82,10 +88,14 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
                 {plan.vms.map((vm) => (
                   <TableRow key={vm.name} data-plan-vm={vm.name}>
                     <TableCell className="font-medium">{vm.name}</TableCell>
-                    <TableCell><Badge variant={actionVariant[vm.action]}>{vm.action}</Badge></TableCell>
+                    <TableCell>
+                      <Badge variant={actionVariant[vm.action]}>{vm.action}</Badge>
+                    </TableCell>
                     <TableCell className="text-xs">
                       {vm.changes.join(', ') || '—'}
-                      {vm.removal && <div>{vm.removal.deleteDisks ? `disks deleted: ${vm.removal.disks.join(', ') || 'none'}` : 'disks kept'}</div>}
+                      {vm.removal && (
+                        <div>{vm.removal.deleteDisks ? `disks deleted: ${vm.removal.disks.join(', ') || 'none'}` : 'disks kept'}</div>
+                      )}
                       {vm.drifted && <div className="text-destructive">drifted on host: {vm.drift.join(', ')}</div>}
                     </TableCell>
                     <TableCell>{vm.restartNeeded ? <Badge variant="warning">needed</Badge> : '—'}</TableCell>
@@ -116,7 +126,10 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
               {highlighted[index] && (
                 <details open={file.status === 'added'}>
                   <summary className="cursor-pointer text-sm font-medium">Rendered file</summary>
-                  <div className="mt-2 max-h-[32rem] overflow-auto rounded border text-xs [&_pre]:p-3" dangerouslySetInnerHTML={{ __html: highlighted[index] }} />
+                  <div
+                    className="mt-2 max-h-[32rem] overflow-auto rounded border text-xs [&_pre]:p-3"
+                    dangerouslySetInnerHTML={{ __html: highlighted[index] }}
+                  />
                 </details>
               )}
             </CardContent>

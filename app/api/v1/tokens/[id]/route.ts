@@ -8,6 +8,8 @@ import { operations } from '@/lib/operations';
 
 export const DELETE = route(endpoints.revokeToken, async ({ principal, params, ip }) => {
   const by = { id: principal.user.id, role: principal.role };
-  const token = await audited(operations.revokeToken, { tokenId: params.id }, apiActor(principal, ip), () => revokeApiTokenOrThrow(params.id, by));
+  const token = await audited(operations.revokeToken, { tokenId: params.id }, apiActor(principal, ip), () =>
+    revokeApiTokenOrThrow(params.id, by),
+  );
   return { token: publicToken(token) };
 });

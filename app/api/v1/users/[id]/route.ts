@@ -16,7 +16,8 @@ export const PATCH = route(endpoints.updateUser, async ({ principal, params, bod
   const role = body.role;
   if (role) await audited(operations.setUserRole, { user, role }, actor, () => setUserRole(user.id, role, by));
   const disabled = body.disabled;
-  if (disabled !== undefined) await audited(operations.setUserDisabled, { user, disabled }, actor, () => setUserDisabled(user.id, disabled, by));
+  if (disabled !== undefined)
+    await audited(operations.setUserDisabled, { user, disabled }, actor, () => setUserDisabled(user.id, disabled, by));
   const password = body.password;
   if (password) await audited(operations.resetPassword, { user }, actor, () => resetPassword(user.id, password, true, by));
   return { user: apiUser((await findUser(user.id))!) };

@@ -15,7 +15,10 @@ export default async function NewVmPage({ params }: { params: Promise<{ id: stri
   if (!host) notFound();
   return (
     <>
-      <PageHeader title={`New VM on ${host.name}`} description="UUID and MAC addresses are assigned once when you save, and never change." />
+      <PageHeader
+        title={`New VM on ${host.name}`}
+        description="UUID and MAC addresses are assigned once when you save, and never change."
+      />
       <VmForm hostId={host.id} host={hostSpecOf(host)} />
     </>
   );

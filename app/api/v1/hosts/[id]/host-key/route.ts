@@ -11,5 +11,7 @@ export const GET = route(endpoints.probeHostKey, async ({ params }) => probeHost
 
 export const POST = route(endpoints.pinHostKey, async ({ params, body, principal, ip }) => {
   const host = await getHostOrThrow(params.id);
-  return audited(operations.pinHostKey, { host, fingerprint: body.fingerprint }, apiActor(principal, ip), () => confirmHostKey(host.id, body.fingerprint, principal));
+  return audited(operations.pinHostKey, { host, fingerprint: body.fingerprint }, apiActor(principal, ip), () =>
+    confirmHostKey(host.id, body.fingerprint, principal),
+  );
 });

@@ -8,6 +8,8 @@ import { issueConsoleTicket } from '@/lib/console/tickets';
 
 export const POST = route(endpoints.consoleTicket, async ({ params, body, principal, ip }) => {
   const by = { id: principal.user.id, role: principal.role };
-  const issued = await audited(operations.consoleTicket, { vmId: params.id, kind: body.type }, apiActor(principal, ip), () => issueConsoleTicket(by, params.id, body.type));
+  const issued = await audited(operations.consoleTicket, { vmId: params.id, kind: body.type }, apiActor(principal, ip), () =>
+    issueConsoleTicket(by, params.id, body.type),
+  );
   return { ticket: issued.ticket, url: issued.url, expiresAt: issued.expiresAt.toISOString(), sockets: issued.sockets };
 });
