@@ -79,13 +79,13 @@ async function ansibleRunner(hosts: LabHost[]): Promise<Ansible> {
   const inventory = join(dir, 'inventory.ini');
   await writeFile(
     inventory,
-    hosts
+    `${hosts
       .map(
         (h) =>
           `${h.name} ansible_host=${h.address} ansible_port=${h.port} ansible_user=${h.user} ansible_ssh_private_key_file=${h.keyFile} ` +
           `ansible_python_interpreter=/usr/bin/python3 ansible_ssh_common_args='-o UserKnownHostsFile=${h.knownHostsFile} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes'`,
       )
-      .join('\n') + '\n',
+      .join('\n')}\n`,
   );
   const controlDir = join(dir, 'cp');
   const env = {

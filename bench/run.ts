@@ -36,11 +36,11 @@ async function main() {
   ]);
   const header = ['figure', 'ours', 'baseline', 'baseline value', 'ratio'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => '| ' + cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ') + ' |';
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log(line(header));
-  console.log('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of rows) console.log(line(row));
-  await fs.writeFile('bench/results.json', JSON.stringify(results, null, 2) + '\n');
+  await fs.writeFile('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
   console.error('[bench] wrote bench/results.json');
 }
 

@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CliInputError, reportCliError, registerSpecCommands } from '@/cli/commands/render';
-import { exitCodeOf, oneLineMessage, UsageError, withDatabase } from '@/cli/io';
+import { exitCodeOf, oneLineMessage, withDatabase } from '@/cli/io';
 import { HOSTDECK_VERSION } from '@/lib/version';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

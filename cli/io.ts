@@ -3,7 +3,7 @@
 // database for the command's life. The database modules are imported only
 // inside withDatabase, so the commands that need none (schema, render, plan)
 // never load lib/db or the generated Prisma client.
-import { z } from 'zod';
+import type { z } from 'zod';
 import os from 'node:os';
 import type { DatabaseHandle } from '@/lib/db/bootstrap';
 import type { AuditActor } from '@/lib/audited';

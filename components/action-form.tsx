@@ -1,14 +1,14 @@
 'use client';
 // Forms over server actions: submit the form's fields, show each field's message
 // under it (from the same zod schema the server checks), and the action's error.
-import * as React from 'react';
+import type * as React from 'react';
 import { useAction } from 'next-safe-action/hooks';
 import { Input } from '@/components/ui/input';
 import { Label } from '@/components/ui/label';
 import { Alert } from '@/components/ui/alert';
 
 type FlatErrors = { formErrors?: string[]; fieldErrors?: Record<string, string[] | undefined> };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: any next-safe-action action, whatever its input and result types
 type AnyAction = (input: any) => Promise<any>;
 
 export function useActionForm(action: AnyAction, options?: { onSuccess?: (data: unknown) => void }) {

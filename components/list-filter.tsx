@@ -8,21 +8,23 @@ type Choice = { name: string; label: string; value?: string; options: readonly s
 
 export function ListFilter({ q, placeholder, choices }: { q: string; placeholder: string; choices: Choice[] }) {
   return (
-    <form method="get" className="mb-4 flex flex-wrap items-center gap-2" role="search">
-      <Input name="q" defaultValue={q} placeholder={placeholder} className="max-w-xs" aria-label={placeholder} />
-      {choices.map((c) => (
-        <NativeSelect key={c.name} name={c.name} defaultValue={c.value ?? ''} aria-label={c.label} className="w-44">
-          <option value="">{c.label}: any</option>
-          {c.options.map((o) => (
-            <option key={o} value={o}>
-              {c.label}: {o.replace(/_/g, ' ')}
-            </option>
-          ))}
-        </NativeSelect>
-      ))}
-      <Button type="submit" variant="outline">
-        Apply
-      </Button>
-    </form>
+    <search>
+      <form method="get" className="mb-4 flex flex-wrap items-center gap-2">
+        <Input name="q" defaultValue={q} placeholder={placeholder} className="max-w-xs" aria-label={placeholder} />
+        {choices.map((c) => (
+          <NativeSelect key={c.name} name={c.name} defaultValue={c.value ?? ''} aria-label={c.label} className="w-44">
+            <option value="">{c.label}: any</option>
+            {c.options.map((o) => (
+              <option key={o} value={o}>
+                {c.label}: {o.replace(/_/g, ' ')}
+              </option>
+            ))}
+          </NativeSelect>
+        ))}
+        <Button type="submit" variant="outline">
+          Apply
+        </Button>
+      </form>
+    </search>
   );
 }

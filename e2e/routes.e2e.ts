@@ -20,7 +20,7 @@ function urlOf(file: string): string {
   const parts = segments
     .filter((s) => !(s.startsWith('(') && s.endsWith(')')))
     .map((s) => (s.startsWith('[...') || s.startsWith('[[...') ? 'some/nested/path' : s.startsWith('[') ? SAMPLE_ID : s));
-  return '/' + parts.join('/');
+  return `/${parts.join('/')}`;
 }
 
 function methodsOf(file: string): string[] {

@@ -9,5 +9,5 @@ export function cn(...inputs: ClassValue[]): string {
 export function formatDateTime(date: Date | string | null | undefined): string {
   if (!date) return '—';
   const d = typeof date === 'string' ? new Date(date) : date;
-  return d.toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+  return `${d.toISOString().replace('T', ' ').slice(0, 19)} UTC`;
 }

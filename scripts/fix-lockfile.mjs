@@ -42,5 +42,5 @@ for (const [where, pkg] of Object.entries(lock.packages)) {
     added++;
   }
 }
-fs.writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
+fs.writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(`fix-lockfile: added ${added} platform stub(s)`);

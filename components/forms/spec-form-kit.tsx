@@ -121,6 +121,7 @@ export function RowsEditor<Row extends Record<string, string>>({
             </thead>
             <tbody>
               {rows.map((row, index) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own; the index is their field path
                 <tr key={index}>
                   {columns.map((c) => {
                     const cellPath = `${name}[${index}].${c.path ? c.path(row) : c.key}`;

@@ -1,7 +1,4 @@
 'use client';
-// A host's SSH trust: the key line to install, the host key fingerprint to
-// compare and confirm, the pinned key, and a refresh of the host's facts.
-import * as React from 'react';
 import { useRouter } from 'next/navigation';
 import { useAction } from 'next-safe-action/hooks';
 import { confirmHostKeyAction, probeHostKeyAction, refreshFactsAction } from '@/lib/actions/onboarding';

@@ -1,5 +1,5 @@
 // Alert primitive for inline messages (errors, notices, one-time secrets).
-import * as React from 'react';
+import type * as React from 'react';
 import { cva, type VariantProps } from 'class-variance-authority';
 import { cn } from '@/lib/utils';
 

@@ -1,5 +1,5 @@
 // Badge primitive for roles and states.
-import * as React from 'react';
+import type * as React from 'react';
 import { cva, type VariantProps } from 'class-variance-authority';
 import { cn } from '@/lib/utils';
 

@@ -1,5 +1,5 @@
 // Card primitives: a bordered panel with header, title, description and content.
-import * as React from 'react';
+import type * as React from 'react';
 import { cn } from '@/lib/utils';
 
 export function Card({ className, ...props }: React.ComponentProps<'div'>) {

@@ -1,6 +1,6 @@
 'use client';
 // Dropdown menu primitives (Radix DropdownMenu).
-import * as React from 'react';
+import type * as React from 'react';
 import { DropdownMenu as Menu } from 'radix-ui';
 import { cn } from '@/lib/utils';
 

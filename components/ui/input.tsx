@@ -1,5 +1,5 @@
 // Text input primitive.
-import * as React from 'react';
+import type * as React from 'react';
 import { cn } from '@/lib/utils';
 
 export function Input({ className, ...props }: React.ComponentProps<'input'>) {

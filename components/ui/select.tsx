@@ -1,5 +1,5 @@
 // Native select styled like the other inputs (works without JavaScript in forms).
-import * as React from 'react';
+import type * as React from 'react';
 import { cn } from '@/lib/utils';
 
 export function NativeSelect({ className, ...props }: React.ComponentProps<'select'>) {

@@ -1,5 +1,5 @@
 // Multi-line text input primitive.
-import * as React from 'react';
+import type * as React from 'react';
 import { cn } from '@/lib/utils';
 
 export function Textarea({ className, ...props }: React.ComponentProps<'textarea'>) {

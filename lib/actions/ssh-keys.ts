@@ -27,7 +27,7 @@ export const uploadSshKeyAction = authedAction
   .action(async ({ parsedInput, ctx }) => {
     if (await sshKeyNameTaken(parsedInput.name))
       returnValidationErrors(uploadInput, { name: { _errors: ['A key with this name exists'] } });
-    let key;
+    let key: Awaited<ReturnType<typeof uploadSshKey>>;
     try {
       key = await uploadSshKey(
         { name: parsedInput.name, privateKey: parsedInput.privateKey, passphrase: parsedInput.passphrase || undefined },

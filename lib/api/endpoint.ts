@@ -2,7 +2,7 @@
 // query, body and response). Route handlers are built from it by route(), and
 // the OpenAPI document is generated from the same declarations.
 import { NextResponse, type NextRequest } from 'next/server';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { domainErrorResponse, errorResponse, invalidInputError } from '@/lib/api/errors';
 import { DomainError, messageOf } from '@/lib/errors';
 import { formatIssues } from '@/lib/spec';

@@ -25,7 +25,9 @@ export function domainErrorResponse(error: DomainError) {
  */
 export function invalidInputError(what: string, issues: readonly FieldIssue[]): DomainError {
   const fields: Record<string, string[]> = {};
-  for (const issue of issues) (fields[issue.path] ??= []).push(issue.message);
+  for (const issue of issues) {
+    fields[issue.path] = [...(fields[issue.path] ?? []), issue.message];
+  }
   const summary = issues
     .slice(0, 5)
     .map((i) => (i.path ? `${i.path}: ${i.message}` : i.message))

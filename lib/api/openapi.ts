@@ -61,7 +61,7 @@ export function openApiDocument(version: string) {
       operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(endpoint.body, 'input') } } };
       responses['413'] = { $ref: '#/components/responses/Error' }; // body over HOSTDECK_MAX_BODY_BYTES (1 MiB by default)
     }
-    (paths[endpoint.path] ??= {})[endpoint.method.toLowerCase()] = operation;
+    paths[endpoint.path] = { ...paths[endpoint.path], [endpoint.method.toLowerCase()]: operation };
   }
   return {
     openapi: '3.1.0',

@@ -61,7 +61,7 @@ export const tokenNameSchema = z
   .trim()
   .min(1, 'Token name is required')
   .max(128, 'Token name must be at most 128 characters')
-  .regex(/^[\p{L}\p{N} ._:@\/-]+$/u, 'Token name may use letters, digits, spaces and . _ : @ / -');
+  .regex(/^[\p{L}\p{N} ._:@/-]+$/u, 'Token name may use letters, digits, spaces and . _ : @ / -');
 
 export const createTokenInputSchema = z.object({
   name: tokenNameSchema,

@@ -54,12 +54,16 @@ export function parseDiscovery(output: string): Discovered {
       text
         .split('\n')
         .filter(Boolean)
-        .forEach((u) => found.running.add(u.trim()));
+        .forEach((u) => {
+          found.running.add(u.trim());
+        });
     else if (section === 'autostart')
       text
         .split('\n')
         .filter(Boolean)
-        .forEach((u) => found.autostart.add(u.trim()));
+        .forEach((u) => {
+          found.autostart.add(u.trim());
+        });
     else if (section.startsWith('domain:')) found.domains.push({ uuid: section.slice(7), xml: text });
   };
   let ended = false;

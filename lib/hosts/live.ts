@@ -163,8 +163,10 @@ export function parseLiveOutput(output: string): LiveOutput {
   let current: string[] | null = null;
   for (const line of output.split('\n')) {
     const marker = /^@@hostdeck:([a-z-]+)$/.exec(line);
-    if (marker) sections.set(marker[1]!, (current = []));
-    else current?.push(line);
+    if (marker) {
+      current = [];
+      sections.set(marker[1]!, current);
+    } else current?.push(line);
   }
   if (!sections.has('end')) throw new Error('the live-state script did not finish; its output was cut off');
 

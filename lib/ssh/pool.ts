@@ -636,5 +636,7 @@ const DEFAULT_POOL = Symbol.for('hostdeck.ssh.defaultPool');
 /** The process-wide pool (kept on globalThis so dev-server module reloads share it). */
 export function defaultPool(): SshPool {
   const g = globalThis as unknown as Record<symbol, SshPool | undefined>;
-  return (g[DEFAULT_POOL] ??= new SshPool());
+  const pool = g[DEFAULT_POOL] ?? new SshPool();
+  g[DEFAULT_POOL] = pool;
+  return pool;
 }

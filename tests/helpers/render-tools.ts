@@ -147,7 +147,7 @@ export async function evaluateNixModules(files: readonly string[]): Promise<Eval
   const out: EvaluatedModule[] = [];
   try {
     for (const batch of chunks(files, 200)) {
-      for (const file of batch) if (!/^\/[A-Za-z0-9._\/-]+$/.test(file)) throw new Error(`unsafe path for a Nix path literal: ${file}`);
+      for (const file of batch) if (!/^\/[A-Za-z0-9._/-]+$/.test(file)) throw new Error(`unsafe path for a Nix path literal: ${file}`);
       const result = await withNixEnv((nixEnv) =>
         runTool(
           'nix-instantiate',

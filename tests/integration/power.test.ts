@@ -34,7 +34,7 @@ useTestDatabase();
 let lab: LabHost;
 let hostId: string;
 const vm: Record<'one' | 'two', { id: string; uuid: string }> = {} as never;
-let initial: Record<string, string> = {};
+const initial: Record<string, string> = {};
 let operatorToken: string;
 let viewerToken: string;
 

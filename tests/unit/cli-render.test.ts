@@ -21,8 +21,14 @@ const fresh = (name: string) => join(scratch, `${name}-${counter++}`);
 async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   let stdout = '';
   let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
   const program = new Command('hostdeck').exitOverride();
   registerSpecCommands(program);
   process.exitCode = undefined;
@@ -33,6 +39,7 @@ async function cli(...args: string[]): Promise<{ stdout: string; stderr: string;
   return { stdout, stderr, exitCode };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: tests edit the golden JSON freely
 function writeSpec(mutate: (spec: any) => void, golden = GOLDEN_SPEC): string {
   const spec = JSON.parse(readFileSync(golden, 'utf8'));
   mutate(spec);
@@ -143,7 +150,11 @@ describe('hostdeck plan', () => {
 
     const json = await cli('plan', '--spec', changed, '--deployed', deployed, '--json');
     const result = JSON.parse(json.stdout);
-    expect(result.vms.find((vm: any) => vm.name === 'web1')).toMatchObject({ action: 'changed', changes: ['memory'], restartNeeded: true });
+    expect(result.vms.find((vm: { name: string }) => vm.name === 'web1')).toMatchObject({
+      action: 'changed',
+      changes: ['memory'],
+      restartNeeded: true,
+    });
   });
 
   it('reads live XML from a folder and reports drift', async () => {

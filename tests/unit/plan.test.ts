@@ -8,6 +8,7 @@ import { parseHostWithVms, type HostWithVms } from '@/lib/spec';
 import { plan, renderHost, type RenderedHost, type VmPlan } from '@/lib/render';
 
 const FIXTURES = join(process.cwd(), 'tests/golden/libvirt-9.0');
+// biome-ignore lint/suspicious/noExplicitAny: parsed JSON fixtures, read freely
 type Json = any;
 
 function goldenSpec(host = 'nixos-host'): Json {

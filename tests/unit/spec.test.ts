@@ -260,12 +260,13 @@ describe('identity', () => {
 
 describe('hostSpecJsonSchema', () => {
   it('is a JSON Schema of { host, vms } generated from zod', () => {
-    const schema = hostSpecJsonSchema() as { $schema: string; properties: Record<string, any>; required: string[] };
+    type Node = { pattern?: string; additionalProperties?: unknown; required?: string[]; items: Node; properties: Record<string, Node> };
+    const schema = hostSpecJsonSchema() as { $schema: string; properties: Record<string, Node>; required: string[] };
     expect(schema.$schema).toMatch(/json-schema/);
     expect(schema.required).toEqual(['host']);
-    const vm = schema.properties.vms.items;
+    const vm = schema.properties.vms!.items;
     expect(vm.properties.memoryMiB).toMatchObject({ type: 'integer', minimum: 16, maximum: 16 * 1024 * 1024 });
-    expect(vm.properties.name.pattern).toBeDefined();
+    expect(vm.properties.name?.pattern).toBeDefined();
     expect(vm.additionalProperties).toBe(false);
     expect(vm.required).toEqual(expect.arrayContaining(['name', 'uuid', 'vcpus', 'memoryMiB']));
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);

@@ -82,7 +82,7 @@ describe('secret box', () => {
 
   it('rejects malformed input and other versions', () => {
     const box = createSecretBox(RAW);
-    for (const bad of ['', 'hello', 'hdsb1.a.b.c', 'hdsb1.a.b.c.d.e', 'hdsb2.' + box.encrypt('x').split('.').slice(1).join('.')]) {
+    for (const bad of ['', 'hello', 'hdsb1.a.b.c', 'hdsb1.a.b.c.d.e', `hdsb2.${box.encrypt('x').split('.').slice(1).join('.')}`]) {
       expect(() => box.decrypt(bad)).toThrow(SecretBoxError);
     }
     expect(() => box.decrypt(box.encrypt('x').replace(/\.[^.]+$/, '.!!!'))).toThrow(/malformed/);

@@ -19,7 +19,7 @@ export async function readOrCreatePassword(file: string): Promise<{ password: st
     // create below
   }
   const password = randomBytes(18).toString('hex');
-  await fs.writeFile(file, password + '\n', { mode: 0o600 });
+  await fs.writeFile(file, `${password}\n`, { mode: 0o600 });
   await fs.chmod(file, 0o600);
   return { password, created: true };
 }
@@ -44,7 +44,7 @@ export async function initialise(
   await fs.rm(tmpDir, { recursive: true, force: true });
   await makeOwnedDir(tmpDir, ids);
   const pwFile = `${paths.dataDir}.pwfile-${process.pid}`;
-  await fs.writeFile(pwFile, password + '\n', { mode: 0o600 });
+  await fs.writeFile(pwFile, `${password}\n`, { mode: 0o600 });
   if (ids) await fs.chown(pwFile, ids.uid, ids.gid);
   log(`embedded Postgres: initialising ${paths.dataDir}`);
   const t0 = Date.now();

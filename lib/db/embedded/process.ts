@@ -165,5 +165,5 @@ export function readOwner(ownerFile: string): Owner | undefined {
 
 export async function writeOwner(ownerFile: string): Promise<void> {
   const owner: Owner = { pid: process.pid, startTime: processStartTime(process.pid) };
-  await fs.writeFile(ownerFile, JSON.stringify(owner) + '\n', { mode: 0o600 });
+  await fs.writeFile(ownerFile, `${JSON.stringify(owner)}\n`, { mode: 0o600 });
 }

@@ -6,7 +6,7 @@
 // Nothing persisted depends on the port: it is chosen at each start and read
 // back from postmaster.pid when a running server is reused.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, openSync, closeSync } from 'node:fs';
+import { openSync, closeSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -256,7 +256,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
           running = { pid: pf.pid, port: pf.port };
           owned = !ownerAlive;
           log(
-            `embedded Postgres: ${owned ? 'adopting the server left running by a previous process' : 'attaching to the server run by process ' + owner?.pid} (pid ${pf.pid})`,
+            `embedded Postgres: ${owned ? 'adopting the server left running by a previous process' : `attaching to the server run by process ${owner?.pid}`} (pid ${pf.pid})`,
           );
         } catch (err) {
           if (ownerAlive) throw err;

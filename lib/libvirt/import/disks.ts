@@ -211,7 +211,9 @@ export function placeDisks(ctx: ImportContext, disks: ImportedDisk[], vm: VmSpec
   for (const family of ['vd', 'sd'] as const) {
     const slots = disks.flatMap((entry, index) => (entry.family === family ? [index] : []));
     const sorted = slots.map((index) => disks[index]!).sort((a, b) => a.order - b.order);
-    slots.forEach((slot, i) => (disks[slot] = sorted[i]!));
+    slots.forEach((slot, i) => {
+      disks[slot] = sorted[i]!;
+    });
   }
   if (disks.length > DISKS_MAX) {
     for (const extra of disks.splice(DISKS_MAX)) ctx.note('disks', NOT_KEPT.disks.tooMany(extra.dev));

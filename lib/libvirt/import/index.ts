@@ -213,41 +213,58 @@ function importTopLevel(ctx: ImportContext, child: XmlElement, vm: VmSpec, domai
     case 'devices':
       return;
     case 'description':
-      return importDescription(ctx, child, vm);
+      importDescription(ctx, child, vm);
+      return;
     case 'title':
-      return importTitle(ctx, child);
+      importTitle(ctx, child);
+      return;
     case 'metadata':
-      return importMetadata(ctx, child, vm);
+      importMetadata(ctx, child, vm);
+      return;
     case 'memory':
-      return importMemory(ctx, child);
+      importMemory(ctx, child);
+      return;
     case 'currentMemory':
-      return importCurrentMemory(ctx, child, memory, vm);
+      importCurrentMemory(ctx, child, memory, vm);
+      return;
     case 'maxMemory':
-      return importMaxMemory(ctx, child);
+      importMaxMemory(ctx, child);
+      return;
     case 'memoryBacking':
-      return importMemoryBacking(ctx, child);
+      importMemoryBacking(ctx, child);
+      return;
     case 'vcpu':
-      return importVcpu(ctx, child);
+      importVcpu(ctx, child);
+      return;
     case 'vcpus':
-      return importVcpus(ctx);
+      importVcpus(ctx);
+      return;
     case 'cputune':
-      return importCputune(ctx, child);
+      importCputune(ctx, child);
+      return;
     case 'cpu':
-      return importCpu(ctx, child, domainType);
+      importCpu(ctx, child, domainType);
+      return;
     case 'features':
-      return importFeatures(ctx, child);
+      importFeatures(ctx, child);
+      return;
     case 'clock':
-      return importClock(ctx, child);
+      importClock(ctx, child);
+      return;
     case 'on_poweroff':
     case 'on_reboot':
     case 'on_crash':
-      return importLifecycle(ctx, child);
+      importLifecycle(ctx, child);
+      return;
     case 'pm':
-      return importPowerManagement(ctx, child);
+      importPowerManagement(ctx, child);
+      return;
     case 'resource':
-      return importResource(ctx, child);
+      importResource(ctx, child);
+      return;
     case 'seclabel':
-      return importSeclabel(ctx, child);
+      importSeclabel(ctx, child);
+      return;
     default:
       ctx.note(child.name, NOT_KEPT.domain.element(child));
   }

@@ -15,7 +15,7 @@ const SECRET_ATTRIBUTES = new Set(['passwd', 'password']);
 export function lookup<V>(map: Readonly<Record<string, V>> | ReadonlyMap<string, V> | undefined, key: string): V | undefined {
   if (map === undefined) return undefined;
   if (map instanceof Map) return map.get(key);
-  return Object.prototype.hasOwnProperty.call(map, key) ? (map as Record<string, V>)[key] : undefined;
+  return Object.hasOwn(map, key) ? (map as Record<string, V>)[key] : undefined;
 }
 
 export function localName(element: XmlElement): string {

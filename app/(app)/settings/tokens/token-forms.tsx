@@ -1,6 +1,4 @@
 'use client';
-// Create an API token (its secret is shown once) and revoke tokens.
-import * as React from 'react';
 import { useAction } from 'next-safe-action/hooks';
 import { createTokenAction, revokeTokenAction } from '@/lib/actions/tokens';
 import { FormField, FormMessages, useActionForm } from '@/components/action-form';

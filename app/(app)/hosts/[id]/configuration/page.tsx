@@ -128,6 +128,7 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
                   <summary className="cursor-pointer text-sm font-medium">Rendered file</summary>
                   <div
                     className="mt-2 max-h-[32rem] overflow-auto rounded border text-xs [&_pre]:p-3"
+                    // biome-ignore lint/security/noDangerouslySetInnerHtml: shiki's HTML, rendered on the server from escaped file text
                     dangerouslySetInnerHTML={{ __html: highlighted[index] }}
                   />
                 </details>
