@@ -1,7 +1,7 @@
 // The HTTP API from outside: JSON errors naming the field, the OpenAPI document,
 // and nothing half-written after bad input.
 import { expect, test } from '@playwright/test';
-import { ADMIN, loginAs } from './helpers';
+import { ADMIN, bearer, createTokenViaUi, loginAs } from './helpers';
 
 test('bad input gets 400 naming each field; good input creates; duplicates conflict', async ({ page }) => {
   await loginAs(page, ADMIN.username, ADMIN.password);
@@ -71,14 +71,7 @@ test('the OpenAPI document lists every endpoint with its schemas, generated from
 
 test('hosts and VMs over the API: field paths in errors, identity assigned, viewers read only', async ({ page, request }) => {
   await loginAs(page, ADMIN.username, ADMIN.password);
-  await page.goto('/settings/tokens');
-  const tokenFor = async (name: string, role: string) => {
-    await page.getByLabel('Name').fill(name);
-    await page.getByLabel('Role ceiling').selectOption(role);
-    await page.getByRole('button', { name: 'Create token' }).click();
-    await expect(page.getByTestId('new-token')).toContainText(name);
-    return { Authorization: `Bearer ${(await page.getByTestId('new-token-secret').textContent())!.trim()}` };
-  };
+  const tokenFor = async (name: string, role: string) => bearer(await createTokenViaUi(page, name, role));
   const operator = await tokenFor('api operator', 'operator');
   const viewer = await tokenFor('api viewer', 'viewer');
 
@@ -126,14 +119,7 @@ test('host input that would reach a host unreviewed is refused over the API: rem
   request,
 }) => {
   await loginAs(page, ADMIN.username, ADMIN.password);
-  await page.goto('/settings/tokens');
-  const tokenFor = async (name: string, role: string) => {
-    await page.getByLabel('Name').fill(name);
-    await page.getByLabel('Role ceiling').selectOption(role);
-    await page.getByRole('button', { name: 'Create token' }).click();
-    await expect(page.getByTestId('new-token')).toContainText(name);
-    return { Authorization: `Bearer ${(await page.getByTestId('new-token-secret').textContent())!.trim()}` };
-  };
+  const tokenFor = async (name: string, role: string) => bearer(await createTokenViaUi(page, name, role));
   const operator = await tokenFor('uri operator', 'operator');
   const admin = await tokenFor('uri admin', 'admin');
   const host = {

@@ -41,3 +41,18 @@ export async function firstLogin(page: Page, username: string, initial: string, 
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByText('Password changed.')).toBeVisible();
 }
+
+/** Creates an API token through the tokens page (the page must be signed in) and returns its secret. */
+export async function createTokenViaUi(page: Page, name: string, role: string): Promise<string> {
+  await page.goto('/settings/tokens');
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Role ceiling').selectOption(role);
+  await page.getByRole('button', { name: 'Create token' }).click();
+  await expect(page.getByTestId('new-token')).toContainText(name);
+  return (await page.getByTestId('new-token-secret').textContent())!.trim();
+}
+
+/** Request headers that authenticate with an API token. */
+export function bearer(secret: string): { Authorization: string } {
+  return { Authorization: `Bearer ${secret}` };
+}

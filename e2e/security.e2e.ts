@@ -3,7 +3,7 @@
 // what /api/v1/health tells strangers, user-data hidden from viewers, paging.
 import http from 'node:http';
 import { expect, test, type Page } from '@playwright/test';
-import { ADMIN, createUserViaUi, firstLogin, loginAs } from './helpers';
+import { ADMIN, createTokenViaUi, createUserViaUi, firstLogin, loginAs } from './helpers';
 
 const MiB = 1024 * 1024;
 const SECRET = 'hdsecret-7f3c91e2';
@@ -21,15 +21,6 @@ async function watchCsp(page: Page) {
     document.addEventListener('securitypolicyviolation', (e) => w.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   return async () => [...console, ...(await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp))];
-}
-
-async function tokenFor(page: Page, name: string, role: string) {
-  await page.goto('/settings/tokens');
-  await page.getByLabel('Name').fill(name);
-  await page.getByLabel('Role ceiling').selectOption(role);
-  await page.getByRole('button', { name: 'Create token' }).click();
-  await expect(page.getByTestId('new-token')).toContainText(name);
-  return (await page.getByTestId('new-token-secret').textContent())!.trim();
 }
 
 test('pages and API answers carry the security headers, with a fresh nonce that Next.js puts on its scripts', async ({ request }) => {
@@ -129,7 +120,7 @@ test('a 64 MiB body is refused with 413 JSON while it is still arriving, and the
 
   // Unknown length (chunked), authenticated so the route reads it: counted as it arrives.
   await loginAs(page, ADMIN.username, ADMIN.password);
-  const token = await tokenFor(page, 'body cap', 'operator');
+  const token = await createTokenViaUi(page, 'body cap', 'operator');
   const url = new URL('/api/v1/hosts', baseURL);
   const result = await new Promise<{ status: number; body: string; sentAtAnswer: number }>((resolve, reject) => {
     let sent = 0;
@@ -231,8 +222,8 @@ test('cloud-init user-data is redacted for viewers and viewer tokens, in the API
   });
   expect(vm.status()).toBe(201);
   const vmId = (await vm.json()).id;
-  const viewerToken = { Authorization: `Bearer ${await tokenFor(page, 'sec viewer', 'viewer')}` };
-  const operatorToken = { Authorization: `Bearer ${await tokenFor(page, 'sec operator', 'operator')}` };
+  const viewerToken = { Authorization: `Bearer ${await createTokenViaUi(page, 'sec viewer', 'viewer')}` };
+  const operatorToken = { Authorization: `Bearer ${await createTokenViaUi(page, 'sec operator', 'operator')}` };
   const marker = `<redacted: ${Buffer.byteLength(USER_DATA)} bytes>`;
 
   // API, viewer token: the VM, the configuration, nothing carries the secret.
