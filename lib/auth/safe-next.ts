@@ -6,7 +6,6 @@ const OWN_ORIGIN = 'http://hostdeck.invalid';
 const MAX_NEXT_LENGTH = 2048;
 
 /** Characters browsers drop or treat as '/' while parsing a URL, which turn "/\t/x" into "//x". */
-// eslint-disable-next-line no-control-regex
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f\\]/;
 
 /** `true` when `path` (raw or once more decoded) could be read as another origin by some parser. */

@@ -89,7 +89,6 @@ function explain(message: string): string {
 }
 
 function sanitizeComment(comment: string): string {
-  // eslint-disable-next-line no-control-regex
   return comment
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s+/g, ' ')
