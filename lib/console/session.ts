@@ -37,6 +37,10 @@ export type ConsoleSessionInit = {
   target: SshTarget;
   ip: string | null;
   idleMs: number;
+  /** Where the display is on the host; default: `virsh domdisplay` (the benchmark points it at an echo server). */
+  displayAddress?: () => Promise<DisplayAddress>;
+  /** false: no audit entries (the benchmark, which has no database). Default true. */
+  audit?: boolean;
 };
 
 export type SessionStats = { bytesToVm: number; bytesFromVm: number; sockets: number; open: number };
@@ -73,7 +77,7 @@ export class ConsoleSession {
       this.closeAll(CLOSE.idle, `Closed after ${minutes} without input`);
     }, every);
     this.idleTimer.unref();
-    void audit({ action: 'console.open', actor: init.user, ip: init.ip, targetType: 'vm', targetId: init.vm.id, details: { kind: init.kind, vm: init.vm.name, host: init.host.name } }).catch(() => {});
+    if (init.audit !== false) void audit({ action: 'console.open', actor: init.user, ip: init.ip, targetType: 'vm', targetId: init.vm.id, details: { kind: init.kind, vm: init.vm.name, host: init.host.name } }).catch(() => {});
   }
 
   /** A session no socket ever joined (the client left during the checks): forget it, nothing to audit. */
@@ -94,7 +98,7 @@ export class ConsoleSession {
   /** The display's address on the host, asked once per session (SPICE's four sockets share it). */
   private displayAddress(): Promise<DisplayAddress> {
     const { target, host, vm, kind } = this.init;
-    this.address ??= displayAddress(target, host.libvirtUri, vm.uuid, kind as 'vnc' | 'spice', vm.name);
+    this.address ??= this.init.displayAddress ? this.init.displayAddress() : displayAddress(target, host.libvirtUri, vm.uuid, kind as 'vnc' | 'spice', vm.name);
     return this.address;
   }
 
@@ -214,6 +218,7 @@ export class ConsoleSession {
     this.onEnd(this);
     const endedAt = new Date();
     const { init } = this;
+    if (init.audit === false) return;
     void audit({
       action: 'console.session',
       actor: init.user,
