@@ -12,6 +12,7 @@ import { hasRole } from '@/lib/auth/roles';
 import { getVm, vmMetrics } from '@/lib/hosts/queries';
 import { Sparkline } from '@/components/charts/sparkline';
 import { AutoRefresh } from '@/components/auto-refresh';
+import { ConsolePanel } from '@/components/console/console-panel';
 import { formatDateTime } from '@/lib/utils';
 import type { VmSpec } from '@/lib/spec';
 
@@ -63,6 +64,12 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
               </div>
             ))}
             {spec.interfaces.length === 0 && <div className="text-muted-foreground">No network interfaces.</div>}
+          </CardContent>
+        </Card>
+        <Card className="lg:col-span-2" data-testid="vm-console">
+          <CardHeader><CardTitle>Console</CardTitle></CardHeader>
+          <CardContent>
+            <ConsolePanel vmId={vm.id} vmName={vm.name} canOpen={hasRole(user.role, 'operator')} running={vm.liveState === 'running'} kinds={(['vnc', 'spice', 'serial'] as const).filter((k) => (k === 'serial' ? spec.serialConsole : spec.graphics[k]))} />
           </CardContent>
         </Card>
         <Card className="lg:col-span-2">
