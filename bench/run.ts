@@ -7,12 +7,14 @@ import { benchStartup } from '@/bench/startup';
 import { benchRender } from '@/bench/render';
 import { benchDashboard } from '@/bench/dashboard';
 import { benchFleet } from '@/bench/fleet';
+import { benchConsole } from '@/bench/console';
 
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   startup: benchStartup,
   render: benchRender,
   dashboard: benchDashboard,
   fleet: benchFleet,
+  console: benchConsole,
 };
 
 async function main() {
