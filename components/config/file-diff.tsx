@@ -1,7 +1,11 @@
 'use client';
 // Side-by-side diff of one file: deployed (left) against rendered (right).
+// Both sides go through the same normalisation as the plan (lib/libvirt
+// diffText), so only real differences show: a memory change is one line.
 import dynamic from 'next/dynamic';
 import { useTheme } from 'next-themes';
+import { useMemo } from 'react';
+import { diffText } from '@/lib/libvirt/diff-text';
 import { useNonce } from '@/lib/security/nonce-context';
 
 const DiffViewer = dynamic(() => import('react-diff-viewer-continued'), {
@@ -12,11 +16,13 @@ const DiffViewer = dynamic(() => import('react-diff-viewer-continued'), {
 export function FileDiff({ path, deployed, desired }: { path: string; deployed: string; desired: string }) {
   const { resolvedTheme } = useTheme();
   const nonce = useNonce(); // its styles are injected at run time: the CSP allows them only with the nonce
+  const left = useMemo(() => diffText(path, deployed), [path, deployed]);
+  const right = useMemo(() => diffText(path, desired), [path, desired]);
   return (
     <div className="overflow-x-auto text-xs" data-testid={`diff-${path}`}>
       <DiffViewer
-        oldValue={deployed}
-        newValue={desired}
+        oldValue={left}
+        newValue={right}
         splitView
         leftTitle="Deployed"
         rightTitle="Rendered (proposed)"

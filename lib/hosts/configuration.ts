@@ -3,10 +3,17 @@
 import { getDb } from '@/lib/db';
 import { loadHostWithVms } from '@/lib/hosts/inventory';
 import { factsOf, revisionFilesOf } from '@/lib/hosts/columns';
+import { sameForDiff } from '@/lib/libvirt';
 import { plan, renderHost, type HostPlan, type RenderedFile } from '@/lib/render';
 import type { FieldIssue } from '@/lib/spec';
 import { redactFileContent } from '@/lib/security/redact';
 
+/**
+ * One file of the configuration. `desired` and `deployed` are the files as
+ * they are; `status` compares them as the diff shows them (lib/libvirt
+ * diffText: domain XML normalised), so a domain libvirt spelled differently
+ * but defined the same is `unchanged`.
+ */
 export type FileComparison = {
   path: string;
   desired: string | null;
@@ -51,7 +58,7 @@ export function compareFiles(desired: readonly RenderedFile[], deployed: readonl
       path: f.path,
       desired: f.content,
       deployed: old?.deployed ?? null,
-      status: !old ? 'added' : old.deployed === f.content ? 'unchanged' : 'changed',
+      status: !old ? 'added' : old.deployed !== null && sameForDiff(f.path, old.deployed, f.content) ? 'unchanged' : 'changed',
     });
   }
   return [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
