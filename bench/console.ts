@@ -61,7 +61,9 @@ function freePort(): Promise<number> {
 /** Starts the echo server on the lab host; it lives as long as its ssh session (stdin). */
 async function startEcho(lab: LabHost): Promise<{ port: number; child: ChildProcess }> {
   const code = Buffer.from(ECHO_PY).toString('base64');
-  const child = spawn('ssh', [...sshArgs(lab), `python3 -u -c 'import base64;exec(base64.b64decode("${code}"))'`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn('ssh', [...sshArgs(lab), `python3 -u -c 'import base64;exec(base64.b64decode("${code}"))'`], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -93,7 +95,12 @@ async function waitForPort(port: number, timeoutMs = 15_000): Promise<void> {
 /** Hostdeck's path: a ws server whose sockets are piped by ConsoleSession to a forward to the echo port. */
 async function startOurs(lab: LabHost, echoPort: number): Promise<{ url: string; close(): Promise<void> }> {
   const target = await labTarget(lab, `bench-console-${lab.name}`);
-  const wss = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: 8 * MiB, handleProtocols: (p) => (p.has('binary') ? 'binary' : false) });
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    maxPayload: 8 * MiB,
+    handleProtocols: (p) => (p.has('binary') ? 'binary' : false),
+  });
   const server = http.createServer((_q, r) => r.writeHead(404).end());
   let n = 0;
   server.on('upgrade', (req, socket, head) => {
@@ -131,7 +138,11 @@ async function startOurs(lab: LabHost, echoPort: number): Promise<{ url: string;
 /** The baseline: websockify → 127.0.0.1:L, `ssh -N -L L:127.0.0.1:echo` to the lab host. */
 async function startBaseline(lab: LabHost, echoPort: number): Promise<{ url: string; close(): void }> {
   const [tunnelPort, wsPort] = [await freePort(), await freePort()];
-  const ssh = spawn('ssh', ['-N', '-o', 'ExitOnForwardFailure=yes', '-L', `127.0.0.1:${tunnelPort}:127.0.0.1:${echoPort}`, ...sshArgs(lab)], { stdio: 'ignore' });
+  const ssh = spawn(
+    'ssh',
+    ['-N', '-o', 'ExitOnForwardFailure=yes', '-L', `127.0.0.1:${tunnelPort}:127.0.0.1:${echoPort}`, ...sshArgs(lab)],
+    { stdio: 'ignore' },
+  );
   await waitForPort(tunnelPort);
   const wsockify = spawn('websockify', [`127.0.0.1:${wsPort}`, `127.0.0.1:${tunnelPort}`], { stdio: 'ignore' });
   await waitForPort(wsPort);
@@ -255,8 +266,12 @@ async function memoryPerConsole(client: Client, url: string, n = 50): Promise<nu
 
 function ensureWebsockify(): void {
   if (spawnSync('sh', ['-c', 'command -v websockify']).status === 0) return;
-  if (process.getuid?.() !== 0) throw new Error('websockify is missing: apt-get install websockify (the baseline of the console benchmark)');
-  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'websockify'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (process.getuid?.() !== 0)
+    throw new Error('websockify is missing: apt-get install websockify (the baseline of the console benchmark)');
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'websockify'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   if (r.status !== 0) throw new Error('apt-get install websockify failed');
 }
 
@@ -281,7 +296,10 @@ export async function benchConsole(): Promise<BenchResult[]> {
     const lBase = await client.latencies(base.url);
     const perConsole = await memoryPerConsole(client, ours.url);
     return [
-      result('console throughput (echo, 64 KiB frames)', Math.max(...tOurs), 'MB/s', { name: 'websockify + ssh -L', value: Math.max(...tBase) }),
+      result('console throughput (echo, 64 KiB frames)', Math.max(...tOurs), 'MB/s', {
+        name: 'websockify + ssh -L',
+        value: Math.max(...tBase),
+      }),
       result('console round trip p50 (32 B)', percentile(lOurs, 50), 'ms', { name: 'websockify + ssh -L', value: percentile(lBase, 50) }),
       result('console round trip p99 (32 B)', percentile(lOurs, 99), 'ms', { name: 'websockify + ssh -L', value: percentile(lBase, 99) }),
       result('memory per open console (50 open)', perConsole, 'KiB'),
@@ -299,7 +317,10 @@ export async function benchConsole(): Promise<BenchResult[]> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   benchConsole()
     .then((rows) => {
-      for (const r of rows) console.log(`${r.name}: ${r.value} ${r.unit}${r.baselineValue !== null ? ` (baseline ${r.baselineValue} ${r.unit}, ratio ${r.ratio})` : ''}`);
+      for (const r of rows)
+        console.log(
+          `${r.name}: ${r.value} ${r.unit}${r.baselineValue !== null ? ` (baseline ${r.baselineValue} ${r.unit}, ratio ${r.ratio})` : ''}`,
+        );
       process.exit(0);
     })
     .catch((e: unknown) => {

@@ -14,18 +14,37 @@ const SerialViewer = dynamic(() => import('@/components/console/serial-viewer').
 
 const LABELS: Record<ConsoleType, string> = { vnc: 'VNC', spice: 'SPICE', serial: 'Serial' };
 
-type Props = { vmId: string; vmName: string; kinds: ConsoleType[]; canOpen: boolean; running: boolean; initial?: ConsoleType | null; popOut?: boolean };
+type Props = {
+  vmId: string;
+  vmName: string;
+  kinds: ConsoleType[];
+  canOpen: boolean;
+  running: boolean;
+  initial?: ConsoleType | null;
+  popOut?: boolean;
+};
 
 export function ConsolePanel({ vmId, vmName, kinds, canOpen, running, initial = null, popOut = true }: Props) {
   const [open, setOpen] = React.useState<ConsoleType | null>(initial && kinds.includes(initial) ? initial : null);
   if (kinds.length === 0) return <p className="text-sm text-muted-foreground">This VM has no console.</p>;
-  if (!canOpen) return <p className="text-sm text-muted-foreground">Consoles: {kinds.map((k) => LABELS[k]).join(', ')} (opening one needs the operator role).</p>;
+  if (!canOpen)
+    return (
+      <p className="text-sm text-muted-foreground">
+        Consoles: {kinds.map((k) => LABELS[k]).join(', ')} (opening one needs the operator role).
+      </p>
+    );
   const href = (k: ConsoleType) => (popOut ? `/vms/${vmId}/console?type=${k}` : undefined);
   return (
     <div className="grid gap-3" data-testid="console-panel">
       <div className="flex flex-wrap items-center gap-2">
         {kinds.map((k) => (
-          <Button key={k} size="sm" variant={open === k ? 'default' : 'outline'} onClick={() => setOpen(k)} data-testid={`console-open-${k}`}>
+          <Button
+            key={k}
+            size="sm"
+            variant={open === k ? 'default' : 'outline'}
+            onClick={() => setOpen(k)}
+            data-testid={`console-open-${k}`}
+          >
             {k === 'serial' ? <TerminalSquare /> : <Monitor />} {LABELS[k]}
           </Button>
         ))}

@@ -16,6 +16,7 @@ export function SerialViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: 
   const [status, setStatus] = React.useState<ViewerStatus>({ state: 'connecting' });
   const [attempt, setAttempt] = React.useState(0);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the reconnect button: a new value opens a new console
   React.useEffect(() => {
     let cancelled = false;
     let ws: WebSocket | null = null;
@@ -25,7 +26,13 @@ export function SerialViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: 
       try {
         const [{ Terminal }, { FitAddon }] = await Promise.all([import('@xterm/xterm'), import('@xterm/addon-fit')]);
         if (cancelled || !termRef.current) return;
-        const term = new Terminal({ convertEol: false, cursorBlink: true, fontSize: 14, scrollback: 5000, theme: { background: '#000000' } });
+        const term = new Terminal({
+          convertEol: false,
+          cursorBlink: true,
+          fontSize: 14,
+          scrollback: 5000,
+          theme: { background: '#000000' },
+        });
         const fit = new FitAddon();
         term.loadAddon(fit);
         termRef.current.replaceChildren();
@@ -51,9 +58,15 @@ export function SerialViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: 
           setStatus({ state: 'closed', ...closeMessage({ code: e.code, reason: e.reason }, 'The serial console closed') });
         });
         const data = term.onData((d) => ws?.readyState === WebSocket.OPEN && ws.send(encoder.encode(d)));
-        const binary = term.onBinary((d) => ws?.readyState === WebSocket.OPEN && ws.send(Uint8Array.from(d, (c) => c.charCodeAt(0) & 0xff)));
+        const binary = term.onBinary(
+          (d) => ws?.readyState === WebSocket.OPEN && ws.send(Uint8Array.from(d, (c) => c.charCodeAt(0) & 0xff)),
+        );
         const resized = term.onResize(sendSize);
-        disposers.push(() => data.dispose(), () => binary.dispose(), () => resized.dispose());
+        disposers.push(
+          () => data.dispose(),
+          () => binary.dispose(),
+          () => resized.dispose(),
+        );
         const observer = new ResizeObserver(() => {
           try {
             fit.fit();
@@ -81,7 +94,12 @@ export function SerialViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: 
           <Expand /> Full screen
         </Button>
         {popOutHref && (
-          <Button size="sm" variant="outline" onClick={() => window.open(popOutHref, `console-${vmId}-serial`, 'popup,width=1000,height=700')} data-testid="console-popout">
+          <Button
+            size="sm"
+            variant="outline"
+            onClick={() => window.open(popOutHref, `console-${vmId}-serial`, 'popup,width=1000,height=700')}
+            data-testid="console-popout"
+          >
             <ExternalLink /> Pop out
           </Button>
         )}

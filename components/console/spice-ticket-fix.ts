@@ -23,7 +23,8 @@ type SpiceConnThis = { reply_link?: { pub_key?: { n?: { bitLength(): number } } 
 /** Installs the padding on the prototype shared by every channel of `SpiceMainConn` (idempotent). */
 export function installSpiceTicketFix(SpiceMainConn: { prototype: object }): void {
   const base = Object.getPrototypeOf(SpiceMainConn.prototype) as SpiceConnProto | null;
-  if (!base || typeof base.send_ticket !== 'function') throw new Error('spice-html5 changed: SpiceConn.prototype.send_ticket not found; review components/console/spice-ticket-fix.ts');
+  if (!base || typeof base.send_ticket !== 'function')
+    throw new Error('spice-html5 changed: SpiceConn.prototype.send_ticket not found; review components/console/spice-ticket-fix.ts');
   if (base.__hostdeckTicketPadding) return;
   const original = base.send_ticket;
   base.send_ticket = function (this: SpiceConnThis, ticket) {

@@ -43,6 +43,7 @@ export function SpiceViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: s
   const [scale, setScale] = React.useState(true);
   const [attempt, setAttempt] = React.useState(0);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` is the reconnect button: a new value opens a new console
   React.useEffect(() => {
     let cancelled = false;
     let conn: SpiceMainConn | null = null;
@@ -68,7 +69,10 @@ export function SpiceViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: s
             if (cancelled) return;
             connRef.current = null;
             stopSpice(conn);
-            setTimeout(() => !cancelled && setStatus({ state: 'closed', ...closeMessage(lastClose, e?.message || 'The SPICE connection failed') }), 0);
+            setTimeout(
+              () => !cancelled && setStatus({ state: 'closed', ...closeMessage(lastClose, e?.message || 'The SPICE connection failed') }),
+              0,
+            );
           },
           // The main channel is up; "Connected" once display, inputs and cursor have logged in too
           // (spice-html5 reports their failures to no callback).
@@ -80,7 +84,11 @@ export function SpiceViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: s
               const states = [c.display, c.inputs, c.cursor].map((ch) => ch?.state);
               if (states.every((st) => st === 'ready')) setStatus({ state: 'connected' });
               else if (states.some((st) => st === 'error') || Date.now() - started > 15_000) {
-                setStatus({ state: 'closed', message: `SPICE channels did not all connect (display ${states[0] ?? 'missing'}, inputs ${states[1] ?? 'missing'}, cursor ${states[2] ?? 'missing'})`, error: true });
+                setStatus({
+                  state: 'closed',
+                  message: `SPICE channels did not all connect (display ${states[0] ?? 'missing'}, inputs ${states[1] ?? 'missing'}, cursor ${states[2] ?? 'missing'})`,
+                  error: true,
+                });
               } else setTimeout(check, 50);
             };
             check();
@@ -103,7 +111,13 @@ export function SpiceViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: s
   return (
     <div className="grid gap-2" data-testid="spice-viewer">
       <div className="flex flex-wrap items-center gap-2">
-        <Button size="sm" variant="outline" disabled={!connected} onClick={() => connRef.current && ctrlAltDelRef.current?.(connRef.current)} data-testid="console-ctrl-alt-del">
+        <Button
+          size="sm"
+          variant="outline"
+          disabled={!connected}
+          onClick={() => connRef.current && ctrlAltDelRef.current?.(connRef.current)}
+          data-testid="console-ctrl-alt-del"
+        >
           <Keyboard /> Ctrl+Alt+Del
         </Button>
         <Button size="sm" variant="outline" onClick={() => setScale((s) => !s)} aria-pressed={scale} data-testid="console-scale">
@@ -113,7 +127,12 @@ export function SpiceViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: s
           <Expand /> Full screen
         </Button>
         {popOutHref && (
-          <Button size="sm" variant="outline" onClick={() => window.open(popOutHref, `console-${vmId}-spice`, 'popup,width=1040,height=820')} data-testid="console-popout">
+          <Button
+            size="sm"
+            variant="outline"
+            onClick={() => window.open(popOutHref, `console-${vmId}-spice`, 'popup,width=1040,height=820')}
+            data-testid="console-popout"
+          >
             <ExternalLink /> Pop out
           </Button>
         )}
@@ -121,7 +140,6 @@ export function SpiceViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: s
       <div ref={frameRef} className="overflow-auto rounded-md border bg-black">
         <div
           id={screenId}
-          tabIndex={0}
           data-testid="console-screen"
           className={scale ? 'min-h-[320px] w-full [&_canvas]:!h-auto [&_canvas]:max-w-full' : 'min-h-[320px]'}
         />

@@ -2,7 +2,11 @@
 
 declare module '@novnc/novnc' {
   export default class RFB extends EventTarget {
-    constructor(target: HTMLElement, urlOrChannel: string | WebSocket, options?: { shared?: boolean; credentials?: Record<string, string>; wsProtocols?: string[] });
+    constructor(
+      target: HTMLElement,
+      urlOrChannel: string | WebSocket,
+      options?: { shared?: boolean; credentials?: Record<string, string>; wsProtocols?: string[] },
+    );
     scaleViewport: boolean;
     resizeSession: boolean;
     clipViewport: boolean;
@@ -18,7 +22,15 @@ declare module '@novnc/novnc' {
 
 declare module '@spice-project/spice-html5' {
   export class SpiceMainConn {
-    constructor(options: { uri: string; screen_id: string; password: string; message_id?: string; onerror?: (e: Error) => void; onsuccess?: () => void; onagent?: (sc: SpiceMainConn) => void });
+    constructor(options: {
+      uri: string;
+      screen_id: string;
+      password: string;
+      message_id?: string;
+      onerror?: (e: Error) => void;
+      onsuccess?: () => void;
+      onagent?: (sc: SpiceMainConn) => void;
+    });
     stop(): void;
     ws?: WebSocket;
   }

@@ -13,14 +13,40 @@ import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigge
 import { closeMessage, consoleSocketUrl, keysymOf, type ViewerStatus } from '@/components/console/connect';
 import { StatusLine } from '@/components/console/status-line';
 
-const XK = { Control_L: 0xffe3, Alt_L: 0xffe9, Delete: 0xffff, BackSpace: 0xff08, Tab: 0xff09, Escape: 0xff1b, F1: 0xffbe, Super_L: 0xffeb, Print: 0xff61 } as const;
+const XK = {
+  Control_L: 0xffe3,
+  Alt_L: 0xffe9,
+  Delete: 0xffff,
+  BackSpace: 0xff08,
+  Tab: 0xff09,
+  Escape: 0xff1b,
+  F1: 0xffbe,
+  Super_L: 0xffeb,
+  Print: 0xff61,
+} as const;
 
 type Combo = { label: string; keys: [number, string][] };
 const fKey = (n: number): [number, string] => [XK.F1 + n - 1, `F${n}`];
 const COMBOS: Combo[] = [
-  { label: 'Ctrl+Alt+Backspace', keys: [[XK.Control_L, 'ControlLeft'], [XK.Alt_L, 'AltLeft'], [XK.BackSpace, 'Backspace']] },
-  ...[1, 2, 3, 4, 5, 6, 7].map((n) => ({ label: `Ctrl+Alt+F${n}`, keys: [[XK.Control_L, 'ControlLeft'], [XK.Alt_L, 'AltLeft'], fKey(n)] as [number, string][] })),
-  { label: 'Alt+Tab', keys: [[XK.Alt_L, 'AltLeft'], [XK.Tab, 'Tab']] },
+  {
+    label: 'Ctrl+Alt+Backspace',
+    keys: [
+      [XK.Control_L, 'ControlLeft'],
+      [XK.Alt_L, 'AltLeft'],
+      [XK.BackSpace, 'Backspace'],
+    ],
+  },
+  ...[1, 2, 3, 4, 5, 6, 7].map((n) => ({
+    label: `Ctrl+Alt+F${n}`,
+    keys: [[XK.Control_L, 'ControlLeft'], [XK.Alt_L, 'AltLeft'], fKey(n)] as [number, string][],
+  })),
+  {
+    label: 'Alt+Tab',
+    keys: [
+      [XK.Alt_L, 'AltLeft'],
+      [XK.Tab, 'Tab'],
+    ],
+  },
   { label: 'Alt+F4', keys: [[XK.Alt_L, 'AltLeft'], fKey(4)] },
   { label: 'Super (Windows key)', keys: [[XK.Super_L, 'MetaLeft']] },
   { label: 'Print Screen', keys: [[XK.Print, 'PrintScreen']] },
@@ -35,6 +61,7 @@ export function VncViewer({ vmId, vmName, popOutHref }: { vmId: string; vmName: 
   const [scale, setScale] = React.useState(true);
   const [attempt, setAttempt] = React.useState(0);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `attempt` reconnects; scale is applied live by the effect below, never by reconnecting
   React.useEffect(() => {
     let cancelled = false;
     let rfb: RFB | null = null;
@@ -57,14 +84,25 @@ export function VncViewer({ vmId, vmName, popOutHref }: { vmId: string; vmName: 
           if (cancelled) return;
           const clean = (e as CustomEvent<{ clean: boolean }>).detail?.clean;
           // the close event may come a moment after noVNC's disconnect: read it on the next turn
-          setTimeout(() => !cancelled && setStatus({ state: 'closed', ...closeMessage(lastClose, clean ? 'Disconnected' : 'The console connection failed') }), 0);
+          setTimeout(
+            () =>
+              !cancelled &&
+              setStatus({ state: 'closed', ...closeMessage(lastClose, clean ? 'Disconnected' : 'The console connection failed') }),
+            0,
+          );
         });
         rfb.addEventListener('credentialsrequired', () => {
           rfb?.disconnect();
-          lastClose = { code: 4401, reason: `${vmName}'s VNC display asks for a password; Hostdeck never sends display passwords to the browser` };
+          lastClose = {
+            code: 4401,
+            reason: `${vmName}'s VNC display asks for a password; Hostdeck never sends display passwords to the browser`,
+          };
         });
         rfb.addEventListener('securityfailure', (e) => {
-          lastClose = { code: 4401, reason: `VNC security negotiation failed: ${(e as CustomEvent<{ reason?: string }>).detail?.reason ?? 'refused'}` };
+          lastClose = {
+            code: 4401,
+            reason: `VNC security negotiation failed: ${(e as CustomEvent<{ reason?: string }>).detail?.reason ?? 'refused'}`,
+          };
         });
       } catch (error) {
         if (!cancelled) setStatus({ state: 'closed', message: error instanceof Error ? error.message : String(error), error: true });
@@ -80,9 +118,9 @@ export function VncViewer({ vmId, vmName, popOutHref }: { vmId: string; vmName: 
       }
     };
     // scale is applied live below; a change of it must not reconnect
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [vmId, vmName, attempt]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: re-applied once connected (noVNC exists only then)
   React.useEffect(() => {
     if (rfbRef.current) rfbRef.current.scaleViewport = scale;
   }, [scale, status.state]);
@@ -116,7 +154,13 @@ export function VncViewer({ vmId, vmName, popOutHref }: { vmId: string; vmName: 
   return (
     <div className="grid gap-2" data-testid="vnc-viewer">
       <div className="flex flex-wrap items-center gap-2">
-        <Button size="sm" variant="outline" disabled={!connected} onClick={() => rfbRef.current?.sendCtrlAltDel()} data-testid="console-ctrl-alt-del">
+        <Button
+          size="sm"
+          variant="outline"
+          disabled={!connected}
+          onClick={() => rfbRef.current?.sendCtrlAltDel()}
+          data-testid="console-ctrl-alt-del"
+        >
           <Keyboard /> Ctrl+Alt+Del
         </Button>
         <DropdownMenu>
@@ -143,7 +187,12 @@ export function VncViewer({ vmId, vmName, popOutHref }: { vmId: string; vmName: 
           <Expand /> Full screen
         </Button>
         {popOutHref && (
-          <Button size="sm" variant="outline" onClick={() => window.open(popOutHref, `console-${vmId}-vnc`, 'popup,width=1040,height=820')} data-testid="console-popout">
+          <Button
+            size="sm"
+            variant="outline"
+            onClick={() => window.open(popOutHref, `console-${vmId}-vnc`, 'popup,width=1040,height=820')}
+            data-testid="console-popout"
+          >
             <ExternalLink /> Pop out
           </Button>
         )}

@@ -77,7 +77,15 @@ export class ConsoleSession {
       this.closeAll(CLOSE.idle, `Closed after ${minutes} without input`);
     }, every);
     this.idleTimer.unref();
-    if (init.audit !== false) void audit({ action: 'console.open', actor: init.user, ip: init.ip, targetType: 'vm', targetId: init.vm.id, details: { kind: init.kind, vm: init.vm.name, host: init.host.name } }).catch(() => {});
+    if (init.audit !== false)
+      void audit({
+        action: 'console.open',
+        actor: init.user,
+        ip: init.ip,
+        targetType: 'vm',
+        targetId: init.vm.id,
+        details: { kind: init.kind, vm: init.vm.name, host: init.host.name },
+      }).catch(() => {});
   }
 
   /** A session no socket ever joined (the client left during the checks): forget it, nothing to audit. */
@@ -98,7 +106,9 @@ export class ConsoleSession {
   /** The display's address on the host, asked once per session (SPICE's four sockets share it). */
   private displayAddress(): Promise<DisplayAddress> {
     const { target, host, vm, kind } = this.init;
-    this.address ??= this.init.displayAddress ? this.init.displayAddress() : displayAddress(target, host.libvirtUri, vm.uuid, kind as 'vnc' | 'spice', vm.name);
+    this.address ??= this.init.displayAddress
+      ? this.init.displayAddress()
+      : displayAddress(target, host.libvirtUri, vm.uuid, kind as 'vnc' | 'spice', vm.name);
     return this.address;
   }
 
@@ -246,7 +256,8 @@ function parseResize(text: string): { cols: number; rows: number } | null {
   try {
     const v = JSON.parse(text) as { resize?: unknown };
     const r = v?.resize;
-    if (Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0 && n <= 1000)) return { cols: r[0] as number, rows: r[1] as number };
+    if (Array.isArray(r) && r.length === 2 && r.every((n) => Number.isInteger(n) && n > 0 && n <= 1000))
+      return { cols: r[0] as number, rows: r[1] as number };
   } catch {
     /* not a control message */
   }

@@ -71,7 +71,7 @@ describe('spice-html5 ticket padding', () => {
   it('installs on the prototype every channel shares, once, and pads what send_ticket receives', () => {
     const sent: (number[] | null)[] = [];
     function SpiceConn() {}
-    SpiceConn.prototype.send_ticket = function (ticket: number[] | null) {
+    SpiceConn.prototype.send_ticket = (ticket: number[] | null) => {
       sent.push(ticket);
     };
     function SpiceMainConn() {}
