@@ -36,7 +36,7 @@ export const LAZY_COMMAND_GROUPS: LazyCommandGroup[] = [
     register: async (program) => (await import('@/cli/commands/tokens')).registerTokenCommands(program),
   },
   {
-    commands: { host: 'hosts: list, facts, import', vm: 'VMs: list, power' },
+    commands: { host: 'hosts: list, facts, import, remove', vm: 'VMs: list, power', 'ssh-key': "Hostdeck's SSH client keys" },
     register: async (program) => (await import('@/cli/commands/hosts')).registerHostCommands(program),
   },
 ];

@@ -9,7 +9,7 @@ import type { PublicUser, Revoked } from '@/lib/auth/users';
 import type { PowerAction, PowerResult } from '@/lib/hosts/power';
 import type { HostFacts } from '@/lib/hosts/facts';
 import type { ImportReport } from '@/lib/hosts/import';
-import type { SaveResult } from '@/lib/hosts/inventory';
+import type { RemovedHost, SaveResult } from '@/lib/hosts/inventory';
 import type { ConsoleKind } from '@/lib/console/tickets';
 
 /** The name a host or VM spec gives, for the log (the spec itself is validated by the save). */
@@ -37,6 +37,13 @@ export const operations = {
     targetId: (input, result) => input.id ?? (result?.ok ? result.id : undefined),
     details: (input) => ({ name: specName(input.spec), hostId: input.hostId }),
     when: (result) => result.ok,
+  }),
+  removeHost: defineOperation<{ host: Named }, RemovedHost>({
+    action: 'host.remove',
+    targetType: 'host',
+    targetId: (input) => input.host.id,
+    details: (input) => ({ name: input.host.name }),
+    result: (removed) => ({ vms: removed.vms }),
   }),
   pinHostKey: defineOperation<{ host: Named & { hostKeyFingerprint: string | null }; fingerprint: string }>({
     action: 'host.pin-key',

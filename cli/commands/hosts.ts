@@ -1,4 +1,5 @@
-// hostdeck host list|facts|import, hostdeck vm list|power — the host layer from
+// hostdeck host list|facts|import|remove, hostdeck vm list|power, hostdeck ssh-key
+// list — the host layer from
 // the command line (local administration: the database and SSH keys of this installation).
 // Refusals are lib/errors' DomainErrors (cli/io prints one line, exit 2 or 1);
 // operations are audited as the web UI and the API audit them (lib/operations).
@@ -11,10 +12,12 @@ import { refreshFacts } from '@/lib/hosts/onboarding';
 import { POWER_ACTIONS } from '@/lib/hosts/power-rules';
 import { powerAction } from '@/lib/hosts/power';
 import { getHostByName, getVmByName, listHosts, listVms } from '@/lib/hosts/queries';
+import { removeHost } from '@/lib/hosts/inventory';
+import { listSshKeysForOnboarding } from '@/lib/hosts/ssh-keys';
 import { cliAuditActor, printTable, UsageError, validate, withDatabase } from '@/cli/io';
 
 export function registerHostCommands(program: Command): void {
-  const host = program.command('host').description('hosts: list, facts, import');
+  const host = program.command('host').description('hosts: list, facts, import, remove');
   host
     .command('list')
     .option('--json', 'print JSON')
@@ -53,6 +56,33 @@ export function registerHostCommands(program: Command): void {
         }
         for (const skipped of report.skipped) console.log(`skipped ${skipped.name}: ${skipped.reason}`);
         if (report.imported.length + report.skipped.length === 0) console.log('nothing to import');
+      });
+    });
+
+  host
+    .command('remove')
+    .description('take a host out of the inventory (its VMs keep running on it; nothing is sent to the host)')
+    .argument('<name>')
+    .action(async (name: string) => {
+      await withDatabase(async () => {
+        const found = await getHostByName(name);
+        const removed = await audited(operations.removeHost, { host: found }, cliAuditActor(), () => removeHost(found.id));
+        console.log(`removed ${removed.name} (${removed.vms} VM${removed.vms === 1 ? '' : 's'} keep running on the host)`);
+      });
+    });
+
+  const sshKey = program.command('ssh-key').description("Hostdeck's SSH client keys");
+  sshKey
+    .command('list')
+    .description('the keys with their authorized_keys line, the default first (generated if there is none yet)')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }) => {
+      await withDatabase(async () => {
+        const keys = await listSshKeysForOnboarding();
+        if (options.json) console.log(JSON.stringify(keys, null, 2));
+        else
+          for (const key of keys)
+            console.log(`${key.name}${key.isDefault ? ' (default)' : ''} ${key.fingerprint}\n  ${key.authorizedKeysLine}`);
       });
     });
 

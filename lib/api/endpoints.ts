@@ -92,6 +92,16 @@ const hostSummarySchema = z.object({
   vmCount: z.number().int(),
 });
 
+export const sshKeySchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  publicKey: z.string(),
+  fingerprint: z.string().describe('SHA256 fingerprint of the public key'),
+  isDefault: z.boolean().describe('The key hosts without a key of their own log in with'),
+  authorizedKeysLine: z.string().describe("The line to append to the host user's ~/.ssh/authorized_keys"),
+  createdAt: isoDate,
+});
+
 const pageQuery = z.object({ q: z.string().max(100).optional(), ...pagingQuery });
 const specBody = z.object({
   spec: z.record(z.string(), z.unknown()).describe('A host spec (GET /api/v1/schema/host) or VM spec; see `hostdeck schema`'),
@@ -239,6 +249,31 @@ export const endpoints = {
     params: idParams,
     body: specBody,
     response: z.object({ id: z.uuid() }),
+  },
+  removeHost: {
+    id: 'hosts.remove',
+    method: 'DELETE',
+    path: '/api/v1/hosts/{id}',
+    tag: 'Hosts',
+    summary:
+      'Take a host out of the inventory with its VMs, revisions, changes and deployments. Nothing is sent to the host: its domains keep running (and can be imported again). Refused (409) while a deployment of it runs',
+    auth: { role: 'admin' },
+    params: idParams,
+    response: z.object({
+      id: z.uuid(),
+      name: z.string(),
+      vms: z.number().int().describe('VMs Hostdeck no longer manages; they keep running on the host'),
+    }),
+  },
+  listSshKeys: {
+    id: 'ssh-keys.list',
+    method: 'GET',
+    path: '/api/v1/ssh-keys',
+    tag: 'Hosts',
+    summary:
+      "Hostdeck's SSH client keys with their authorized_keys line, the default key first (generated if there is none yet): add the line on a host, then read and pin its host key",
+    auth: { role: 'operator' },
+    response: z.object({ keys: z.array(sshKeySchema) }),
   },
   listHostVms: {
     id: 'hosts.vms',

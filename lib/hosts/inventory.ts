@@ -8,7 +8,13 @@
 // and may keep, not change, a host's URI. An admin saving a valid URI on a host
 // marked unsafe_config returns it to `new` (the next poll or facts read
 // brings it online, as after onboarding).
+//
+// Removing a host (removeHost) takes it and everything Hostdeck keeps about it
+// out of the database in one transaction; nothing is sent to the host, so its
+// domains keep running there and can be imported again.
 import { getDb, type Prisma } from '@/lib/db';
+import { DomainError, notFound } from '@/lib/errors';
+import { defaultPool } from '@/lib/ssh';
 import { hasRole, type Role } from '@/lib/auth/roles';
 import { hostConfigProblem, UNSAFE_CONFIG } from '@/lib/hosts/safety';
 import { vmSpecOf } from '@/lib/hosts/columns';
@@ -180,6 +186,38 @@ export async function saveVm(input: { hostId: string; id?: string; spec: unknown
   }
   const created = await db.vm.create({ data: { hostId: input.hostId, ...vmColumns(spec) }, select: { id: true } });
   return { ok: true, id: created.id };
+}
+
+export type RemovedHost = { id: string; name: string; vms: number };
+
+/**
+ * Takes a host out of the inventory: its VMs, revisions, changes, deployments
+ * and metrics go with it, all in one transaction (nothing half-deleted). The
+ * host itself is not contacted: its domains keep running. Refused (conflict)
+ * while a deployment of the host is queued or running.
+ */
+export async function removeHost(id: string): Promise<RemovedHost> {
+  const removed = await getDb().$transaction(async (tx) => {
+    // Lock the row first, so a deployment queued meanwhile waits for this transaction.
+    const locked = await tx.$queryRaw<{ id: string; name: string }[]>`SELECT id::text, name FROM "Host" WHERE id = ${id}::uuid FOR UPDATE`;
+    const host = locked[0];
+    if (!host) throw notFound('host');
+    const active = await tx.deployment.count({ where: { hostId: id, status: { in: ['queued', 'running'] } } });
+    if (active > 0)
+      throw new DomainError('conflict', `${host.name} is being deployed; remove it once the deployment has finished or been cancelled`);
+    const vms = await tx.vm.count({ where: { hostId: id } });
+    // Deployments and changes first: they hold revisions (ON DELETE RESTRICT).
+    await tx.deployment.deleteMany({ where: { hostId: id } });
+    await tx.change.deleteMany({ where: { hostId: id } });
+    await tx.revision.deleteMany({ where: { hostId: id } });
+    await tx.vm.deleteMany({ where: { hostId: id } }); // their metrics and console tickets cascade
+    await tx.hostMetric.deleteMany({ where: { hostId: id } });
+    await tx.host.delete({ where: { id } });
+    return { id: host.id, name: host.name, vms };
+  });
+  // This process's SSH connection to the host, if any, is no longer wanted.
+  await defaultPool().close(removed.id);
+  return removed;
 }
 
 export type { HostWithVms };

@@ -22,13 +22,28 @@ async function store(name: string, secret: StoredSecret, publicKey: string, fing
 
 const publicSelect = { id: true, name: true, publicKey: true, fingerprint: true, isDefault: true, createdAt: true } as const;
 
+/**
+ * A fresh ed25519 pair that ssh2 parses back. ssh2's generator now and then (a
+ * few in a thousand) writes a private key its own parser calls malformed; such
+ * a key could never log in, so another is generated.
+ */
+function usableKeyPair() {
+  for (let attempt = 1; ; attempt++) {
+    const pair = generateEd25519KeyPair('hostdeck');
+    try {
+      return { pair, info: parsePrivateKey(pair.privateKeyOpenSsh) };
+    } catch (error) {
+      if (attempt >= 5) throw error;
+    }
+  }
+}
+
 /** The installation's default key, generated on first use. */
 export async function defaultSshKey() {
   const db = getDb();
   const existing = await db.sshKey.findFirst({ where: { isDefault: true }, select: publicSelect });
   if (existing) return existing;
-  const pair = generateEd25519KeyPair('hostdeck');
-  const info = parsePrivateKey(pair.privateKeyOpenSsh);
+  const { pair, info } = usableKeyPair();
   try {
     return await store('hostdeck-default', { privateKey: pair.privateKeyOpenSsh }, pair.publicKeyOpenSsh, info.fingerprint, true);
   } catch (error) {
@@ -62,6 +77,17 @@ export async function makeDefaultSshKey(id: string): Promise<void> {
 
 export function listSshKeys() {
   return getDb().sshKey.findMany({ orderBy: [{ isDefault: 'desc' }, { name: 'asc' }], select: publicSelect });
+}
+
+/**
+ * Every key with the line to append to a host user's authorized_keys, the
+ * default key first; the default key is generated first when there is none yet
+ * (as the host page does), so a host can be onboarded through the API alone.
+ */
+export async function listSshKeysForOnboarding() {
+  await defaultSshKey();
+  const keys = await listSshKeys();
+  return keys.map((key) => ({ ...key, authorizedKeysLine: authorizedKeysLineFor(key) }));
 }
 
 /** Whether a key of this name is stored already. */

@@ -1,11 +1,12 @@
-// GET /api/v1/hosts/{id}, PUT /api/v1/hosts/{id} — read and replace a host's spec.
+// GET /api/v1/hosts/{id}, PUT /api/v1/hosts/{id} — read and replace a host's spec;
+// DELETE /api/v1/hosts/{id} — take it out of the inventory (its VMs keep running on it).
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
 import { specIssuesError } from '@/lib/api/errors';
 import { apiActor } from '@/lib/api/principal';
 import { audited } from '@/lib/audited';
 import { operations } from '@/lib/operations';
-import { saveHost } from '@/lib/hosts/inventory';
+import { removeHost, saveHost } from '@/lib/hosts/inventory';
 import { getHostOrThrow, getHostWithVmCount } from '@/lib/hosts/queries';
 
 export const GET = route(endpoints.getHost, async ({ params }) => {
@@ -19,4 +20,9 @@ export const PUT = route(endpoints.updateHost, async ({ params, body, principal,
   const result = await audited(operations.hostSave, input, apiActor(principal, ip), () => saveHost(input, { role: principal.role }));
   if (!result.ok) throw specIssuesError(result.issues);
   return { id: result.id };
+});
+
+export const DELETE = route(endpoints.removeHost, async ({ params, principal, ip }) => {
+  const host = await getHostOrThrow(params.id);
+  return audited(operations.removeHost, { host }, apiActor(principal, ip), () => removeHost(host.id));
 });
