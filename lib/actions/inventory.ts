@@ -2,11 +2,13 @@
 // Server actions that edit the desired state: hosts and VMs (operator or above;
 // a host's libvirt URI is chosen by admins only — saveHost checks the role).
 // The spec schemas (lib/spec) validate; issues come back with their field paths.
-// Saves are audited as the API audits them (lib/operations).
+// Saves are audited as the API audits them (lib/operations). Removing a host
+// from the inventory is for admins; nothing is sent to the host.
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { authedAction, webActor } from '@/lib/actions/safe-action';
-import { saveHost, saveVm } from '@/lib/hosts/inventory';
+import { removeHost, saveHost, saveVm } from '@/lib/hosts/inventory';
+import { getHostOrThrow } from '@/lib/hosts/queries';
 import { audited } from '@/lib/audited';
 import { operations } from '@/lib/operations';
 
@@ -29,4 +31,14 @@ export const saveVmAction = authedAction
     const result = await audited(operations.vmSave, parsedInput, webActor(ctx), () => saveVm(parsedInput));
     if (result.ok) revalidatePath(`/hosts/${parsedInput.hostId}`);
     return result;
+  });
+
+export const removeHostAction = authedAction
+  .metadata({ actionName: 'host.remove', role: 'admin' })
+  .inputSchema(z.object({ hostId: z.uuid() }))
+  .action(async ({ parsedInput, ctx }) => {
+    const host = await getHostOrThrow(parsedInput.hostId);
+    const removed = await audited(operations.removeHost, { host }, webActor(ctx), () => removeHost(host.id));
+    revalidatePath('/hosts');
+    return removed;
   });

@@ -18,6 +18,7 @@ import { authorizedKeysLineFor, hostSshKey } from '@/lib/hosts/ssh-keys';
 import { formatDateTime } from '@/lib/utils';
 import { ConnectionPanel } from '@/components/hosts/connection-panel';
 import { ImportButton } from '@/components/hosts/import-button';
+import { RemoveHostButton } from '@/components/hosts/remove-host-button';
 import { HostStatusBadge } from '@/components/hosts/host-status-badge';
 import { HostTabs } from './host-tabs';
 
@@ -49,6 +50,7 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
             </Link>
           </Button>
         )}
+        {hasRole(user.role, 'admin') && <RemoveHostButton hostId={host.id} name={host.name} vmCount={total} />}
       </PageHeader>
       <HostTabs id={host.id} active="overview" canEdit={canEdit} />
       <div className="mb-6 grid gap-4 lg:grid-cols-3">
