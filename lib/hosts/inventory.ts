@@ -103,6 +103,9 @@ export async function saveHost(input: { id?: string; spec: unknown }, options: {
   if (!input.id) {
     if (spec.libvirtUri !== DEFAULT_LIBVIRT_URI && !admin)
       return { ok: false, issues: [uriNeedsAdmin(`a new host uses ${DEFAULT_LIBVIRT_URI}`)] };
+    // The cross-field checks (bridge uplinks, bond members…) apply to a new host as to an edited one.
+    const whole = parseHostWithVms({ host: spec, vms: [] });
+    if (!whole.ok) return { ok: false, issues: whole.issues.map(relativeToHost) };
     const created = await db.host.create({ data: hostColumns(spec), select: { id: true } });
     return { ok: true, id: created.id };
   }
