@@ -245,5 +245,15 @@ describe('startEmbeddedPostgres in a folder other users cannot enter (a checkout
     const third = await startHere();
     expect(third.placement.dataDir).toBe(first.placement.dataDir);
     expect(await sql(third.url, 'SELECT v FROM t ORDER BY v')).toEqual([{ v: 'committed before kill -9' }, { v: 'kept' }]);
+
+    // Removing the data folder starts afresh, relocated or not: the next start
+    // makes a new, empty cluster (the old one's password went with the folder).
+    await third.stop();
+    await waitGone(third.pid);
+    started.splice(started.indexOf(third), 1);
+    await fs.rm(path.dirname(dir), { recursive: true, force: true });
+    const fresh = await startHere();
+    expect(fresh.placement.dataDir).toBe(first.placement.dataDir);
+    expect(await sql(fresh.url, `SELECT to_regclass('public.t') AS t`)).toEqual([{ t: null }]);
   });
 });

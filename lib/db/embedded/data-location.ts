@@ -56,14 +56,17 @@ export async function locateDataDir(configured: string, ids: Ids | undefined, lo
   const home = await relocationHome(configured);
   const target = path.join(home, path.basename(configured));
   await makeHome(home, configured);
+  if ((await fs.readdir(target).catch(() => [])).length > 0) {
+    // Its link went with the configured folder, and so did the password kept
+    // beside that folder: nothing can open this cluster any more. Removing the
+    // data folder (`rm -rf .data`) starts afresh, as it does without relocation.
+    await fs.rm(target, { recursive: true, force: true });
+    log(`embedded Postgres: removed ${target}, left behind when ${configured} (its link) was deleted`);
+  }
   if (link?.isDirectory()) {
     const entries = await fs.readdir(configured);
     if (entries.includes('PG_VERSION')) {
       // A cluster made while the folder was reachable: move it (same file system only).
-      if ((await fs.readdir(target).catch(() => [])).length > 0) {
-        throw new Error(`embedded Postgres: both ${configured} and ${target} hold data; keep one of them`);
-      }
-      await fs.rm(target, { recursive: true, force: true });
       try {
         await fs.rename(configured, target);
       } catch (err) {
