@@ -41,6 +41,8 @@ export type ConsoleSessionInit = {
   displayAddress?: () => Promise<DisplayAddress>;
   /** false: no audit entries (the benchmark, which has no database). Default true. */
   audit?: boolean;
+  /** Called once, when the first socket is piped to the VM (starts the ticket's window for the other sockets). */
+  onConnected?: () => void;
 };
 
 export type SessionStats = { bytesToVm: number; bytesFromVm: number; sockets: number; open: number };
@@ -52,6 +54,7 @@ export class ConsoleSession {
   sockets = 0;
   open = 0;
   ended = false;
+  private connected = false;
   endReason = 'closed';
   private lastInput = Date.now();
   private readonly members = new Set<WebSocket>();
@@ -163,6 +166,10 @@ export class ConsoleSession {
     }
     this.pipe(ws, channel, () => closedByUs);
     ws.resume();
+    if (!this.connected) {
+      this.connected = true;
+      this.init.onConnected?.();
+    }
   }
 
   private pipe(ws: WebSocket, channel: ClientChannel, closedByUs: () => boolean): void {

@@ -115,21 +115,20 @@ export function ticketShapeOk(ticket: string | null): ticket is string {
 }
 
 /**
- * Spends one socket of the ticket, atomically: the first socket also cuts the
- * ticket's life to SESSION_WINDOW_MS, so the rest of a SPICE session must
- * follow at once and nothing can use the ticket afterwards.
+ * Spends one socket of the ticket, atomically (never more than maxSockets, never
+ * after expiresAt). The session then narrows the ticket's life with
+ * startSessionWindow once its first socket reaches the VM, and ends it with
+ * expireTicket when the session ends: nothing can use it afterwards.
  */
 export async function spendTicket(
   ticket: string,
   now = new Date(),
 ): Promise<{ ok: true; ticket: SpentTicket } | { ok: false; reason: TicketRefusal; userId?: string; vmId?: string }> {
   const id = sha256Hex(ticket);
-  const windowEnd = new Date(now.getTime() + SESSION_WINDOW_MS);
   const db = getDb();
   const rows = await db.$queryRaw<{ userId: string; vmId: string; kind: ConsoleKind; usedSockets: number; maxSockets: number }[]>`
     UPDATE "ConsoleTicket"
-       SET "usedSockets" = "usedSockets" + 1,
-           "expiresAt" = CASE WHEN "usedSockets" = 0 THEN LEAST("expiresAt", ${windowEnd}) ELSE "expiresAt" END
+       SET "usedSockets" = "usedSockets" + 1
      WHERE "id" = ${id} AND "usedSockets" < "maxSockets" AND "expiresAt" > ${now}
  RETURNING "userId"::text AS "userId", "vmId"::text AS "vmId", "kind"::text AS "kind", "usedSockets", "maxSockets"`;
   const row = rows[0];
@@ -145,4 +144,20 @@ export async function spendTicket(
   if (!found) return { ok: false, reason: 'unknown' };
   const reason: TicketRefusal = found.usedSockets >= found.maxSockets ? 'used' : 'expired';
   return { ok: false, reason, userId: found.userId, vmId: found.vmId };
+}
+
+/**
+ * The session's first socket is piped to the VM: the rest of its sockets (SPICE's
+ * display, inputs and cursor) must follow within SESSION_WINDOW_MS. Counted from
+ * here, not from the first upgrade, so a slow SSH round trip to the host does not
+ * eat the window.
+ */
+export async function startSessionWindow(id: string, now = new Date()): Promise<void> {
+  const end = new Date(now.getTime() + SESSION_WINDOW_MS);
+  await getDb().consoleTicket.updateMany({ where: { id, expiresAt: { gt: end } }, data: { expiresAt: end } });
+}
+
+/** The session ended: its ticket admits nothing more. */
+export async function expireTicket(id: string, now = new Date()): Promise<void> {
+  await getDb().consoleTicket.updateMany({ where: { id, expiresAt: { gt: now } }, data: { expiresAt: now } });
 }

@@ -17,7 +17,16 @@ import { readSessionCookie, validateSession } from '@/lib/auth/sessions';
 import { skipReason } from '@/lib/hosts/live';
 import { sshTargetFor } from '@/lib/hosts/ssh-keys';
 import { consoleLimits } from '@/lib/console/config';
-import { CONSOLE_KINDS, CONSOLE_PATH, consoleMinRole, spendTicket, ticketShapeOk, type ConsoleKind } from '@/lib/console/tickets';
+import {
+  CONSOLE_KINDS,
+  CONSOLE_PATH,
+  consoleMinRole,
+  expireTicket,
+  spendTicket,
+  startSessionWindow,
+  ticketShapeOk,
+  type ConsoleKind,
+} from '@/lib/console/tickets';
 import { CLOSE, ConsoleSession, closeWs } from '@/lib/console/session';
 
 export { CONSOLE_PATH };
@@ -160,6 +169,9 @@ async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Prom
   if (skipReason(vm.host)) return deny(409, 'Conflict', `host may not be contacted: ${skipReason(vm.host)}`);
 
   const limits = consoleLimits();
+  // Decrypting the SSH key is the last await: from here to sessions.set nothing
+  // yields, so SPICE's sockets arriving together join one session.
+  const target = await sshTargetFor(vm.host);
   let session = sessions.get(t.id);
   if (!session || session.ended) {
     const open = perUser.get(user.id) ?? 0;
@@ -171,11 +183,13 @@ async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Prom
         user: { id: user.id, username: user.username },
         vm: { id: vm.id, name: vm.name, uuid: vm.uuid },
         host: { id: vm.host.id, name: vm.host.name, libvirtUri: vm.host.libvirtUri },
-        target: await sshTargetFor(vm.host),
+        target,
         ip,
         idleMs: limits.idleMs,
+        onConnected: () => void startSessionWindow(t.id).catch(() => {}),
       },
       (ended) => {
+        void expireTicket(ended.init.id).catch(() => {});
         if (sessions.get(ended.init.id) === ended) sessions.delete(ended.init.id);
         const n = (perUser.get(ended.init.user.id) ?? 1) - 1;
         if (n > 0) perUser.set(ended.init.user.id, n);
