@@ -67,6 +67,10 @@ test('roles: a viewer cannot open admin pages, and an action re-checks the role 
   const olga = await browser.newPage();
   await firstLogin(olga, 'olga', 'initial password 3', 'olga chose this one');
   await olga.goto('/settings/users');
+  // Her page must have finished loading (and hydrating) as an admin's page
+  // before she is demoted, or its own late requests already see the new role.
+  await olga.waitForLoadState('networkidle');
+  await expect(olga.getByLabel('Role of victor')).toBeEnabled();
   await page.goto('/settings/users');
   await page.getByLabel('Role of olga').selectOption('operator');
   await expect(page.getByLabel('Role of olga')).toHaveValue('operator');
