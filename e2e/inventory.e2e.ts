@@ -27,18 +27,20 @@ test('an operator adds a NixOS host; bad input is reported at the field, nothing
   await page.getByLabel('SSH port').fill('22');
   await page.getByLabel('Flavour').selectOption('nixos');
   await page.getByLabel('Physical NICs').fill('eno1, eno2');
-  await page
-    .getByLabel('Bonds (JSON list)')
-    .fill('[{ "name": "bond0", "interfaces": ["eno1", "eno2"], "mode": "802.3ad", "macAddress": "52:54:00:aa:00:01" }]');
-  await page
-    .getByLabel('Bridges (JSON list)')
-    .fill('[{ "name": "br0", "uplink": { "kind": "bond", "name": "bond0" }, "macAddress": "52:54:00:aa:00:02" ');
+  await page.getByRole('button', { name: 'Add bond' }).click();
+  await page.getByLabel('Name of network.bonds 1').fill('bond0');
+  await page.getByLabel('Members of network.bonds 1').fill('eno1, eno2');
+  await page.getByLabel('Mode of network.bonds 1').selectOption('802.3ad');
+  await page.getByLabel('Fixed MAC of network.bonds 1').fill('52:54:00:aa:00:01');
+  await page.getByRole('button', { name: 'Add bridge' }).click();
+  await page.getByLabel('Name of network.bridges 1').fill('br0');
+  await page.getByLabel('Uplink of network.bridges 1').selectOption('bond');
+  await page.getByLabel('Uplink name of network.bridges 1').fill('bond0');
+  await page.getByLabel('Fixed MAC of network.bridges 1').fill('52:54:00:aa:00:2');
   await page.getByLabel('Folder of storagePools 1').fill('/var/lib/libvirt/images');
   await page.getByRole('button', { name: 'Add host' }).click();
-  await expect(page.locator('[data-issue-path="network.bridges"]')).toContainText('is not valid JSON');
-  await page
-    .getByLabel('Bridges (JSON list)')
-    .fill('[{ "name": "br0", "uplink": { "kind": "bond", "name": "bond0" }, "macAddress": "52:54:00:aa:00:02" }]');
+  await expect(page.locator('[data-issue-path="network.bridges[0].macAddress"]')).toBeVisible();
+  await page.getByLabel('Fixed MAC of network.bridges 1').fill('52:54:00:aa:00:02');
   await page.getByRole('button', { name: 'Add host' }).click();
   await expect(page.getByRole('heading', { name: 'hv1' })).toBeVisible();
   await expect(page.getByText('br0 over bond0')).toBeVisible();

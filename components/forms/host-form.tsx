@@ -1,7 +1,9 @@
 'use client';
 // Create or edit a host's spec: how to reach it, what it is, its networking,
-// storage pools and base images. The server validates with lib/spec and answers
-// with issues by field path, shown next to the field they name.
+// storage pools and base images. Bonds and bridges are edited as rows (one
+// labelled grid per bond or bridge), like pools. The server validates with
+// lib/spec and answers with issues by field path, shown next to the field or
+// row cell they name (e.g. network.bridges[0].uplink.name).
 import * as React from 'react';
 import { useRouter } from 'next/navigation';
 import { useAction } from 'next-safe-action/hooks';
@@ -20,14 +22,84 @@ import {
   Section,
   type Issue,
 } from '@/components/forms/spec-form-kit';
-import type { HostSpec } from '@/lib/spec';
+import type { BondSpec, BridgeSpec, HostSpec } from '@/lib/spec';
+import { bondModes } from '@/lib/spec/host';
 
 type PoolRow = { name: string; path: string };
 type ImageRow = { name: string; path: string; format: string; description: string };
 
-const BOND_EXAMPLE = '[{ "name": "bond0", "interfaces": ["eno1", "eno2"], "mode": "802.3ad", "macAddress": "52:54:00:aa:bb:01" }]';
-const BRIDGE_EXAMPLE =
-  '[{ "name": "br0", "uplink": { "kind": "bond", "name": "bond0" }, "macAddress": "52:54:00:aa:bb:02", "ipv4": { "dhcp": true } }]';
+type BondRow = { name: string; interfaces: string; mode: string; miimon: string; macAddress: string };
+type BridgeRow = {
+  name: string;
+  uplinkKind: string;
+  uplinkName: string;
+  macAddress: string;
+  stp: string;
+  ipv4Dhcp: string;
+  ipv4Addresses: string;
+  ipv6Slaac: string;
+  ipv6Addresses: string;
+  ipv6TempAddress: string;
+};
+
+const YES_NO = ['', 'yes', 'no'] as const;
+
+function bondRow(b: BondSpec): BondRow {
+  return { name: b.name, interfaces: b.interfaces.join(', '), mode: b.mode, miimon: String(b.miimon), macAddress: b.macAddress };
+}
+
+const yesNo = (value: boolean | undefined) => (value === undefined ? '' : value ? 'yes' : 'no');
+const addressesText = (list: { address: string; prefixLength: number }[] | undefined) =>
+  (list ?? []).map((a) => `${a.address}/${a.prefixLength}`).join(', ');
+
+function bridgeRow(b: BridgeSpec): BridgeRow {
+  return {
+    name: b.name,
+    uplinkKind: b.uplink?.kind ?? '',
+    uplinkName: b.uplink?.name ?? '',
+    macAddress: b.macAddress ?? '',
+    stp: b.stp ? 'on' : 'off',
+    ipv4Dhcp: yesNo(b.ipv4?.dhcp),
+    ipv4Addresses: addressesText(b.ipv4?.addresses),
+    ipv6Slaac: yesNo(b.ipv6?.slaac),
+    ipv6Addresses: addressesText(b.ipv6?.addresses),
+    ipv6TempAddress: b.ipv6?.tempAddress ?? 'default',
+  };
+}
+
+/** `10.0.0.2/24, fd00::2/64` → [{address, prefixLength}]; a missing or bad prefix is left for the schema to name. */
+function parseAddresses(text: string) {
+  return listFromText(text).map((item) => {
+    const slash = item.lastIndexOf('/');
+    return slash < 0
+      ? { address: item, prefixLength: '' }
+      : { address: item.slice(0, slash), prefixLength: numberOrText(item.slice(slash + 1)) };
+  });
+}
+
+function bondSpecOf(r: BondRow) {
+  return {
+    name: r.name.trim(),
+    interfaces: listFromText(r.interfaces),
+    mode: r.mode,
+    ...(r.miimon.trim() === '' ? {} : { miimon: numberOrText(r.miimon) }),
+    macAddress: r.macAddress.trim(),
+  };
+}
+
+/** A bridge row as the spec has it: the IPv4/IPv6 settings only when some of them are set ('—' for DHCP/SLAAC with addresses means off). */
+function bridgeSpecOf(r: BridgeRow) {
+  const ipv4 = r.ipv4Dhcp !== '' || r.ipv4Addresses.trim() !== '';
+  const ipv6 = r.ipv6Slaac !== '' || r.ipv6Addresses.trim() !== '' || r.ipv6TempAddress !== 'default';
+  return {
+    name: r.name.trim(),
+    ...(r.uplinkKind ? { uplink: { kind: r.uplinkKind, name: r.uplinkName.trim() } } : {}),
+    ...(r.macAddress.trim() ? { macAddress: r.macAddress.trim() } : {}),
+    stp: r.stp === 'on',
+    ...(ipv4 ? { ipv4: { dhcp: r.ipv4Dhcp === 'yes', addresses: parseAddresses(r.ipv4Addresses) } } : {}),
+    ...(ipv6 ? { ipv6: { slaac: r.ipv6Slaac === 'yes', addresses: parseAddresses(r.ipv6Addresses), tempAddress: r.ipv6TempAddress } } : {}),
+  };
+}
 
 const FIELD_PATHS = [
   'name',
@@ -40,8 +112,6 @@ const FIELD_PATHS = [
   'description',
   'network.nics',
   'network.libvirtNetworks',
-  'network.bonds',
-  'network.bridges',
 ];
 const LIST_PATHS = ['storagePools', 'baseImages', 'network.bonds', 'network.bridges'];
 
@@ -59,10 +129,10 @@ export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostS
     description: initial?.description ?? '',
     nics: (initial?.network.nics ?? []).join(', '),
     libvirtNetworks: (initial?.network.libvirtNetworks ?? []).join(', '),
-    bonds: initial?.network.bonds.length ? JSON.stringify(initial.network.bonds, null, 2) : '',
-    bridges: initial?.network.bridges.length ? JSON.stringify(initial.network.bridges, null, 2) : '',
   });
   const [pools, setPools] = React.useState<PoolRow[]>((initial?.storagePools ?? []).map((p) => ({ name: p.name, path: p.path })));
+  const [bonds, setBonds] = React.useState<BondRow[]>((initial?.network.bonds ?? []).map(bondRow));
+  const [bridges, setBridges] = React.useState<BridgeRow[]>((initial?.network.bridges ?? []).map(bridgeRow));
   const [images, setImages] = React.useState<ImageRow[]>(
     (initial?.baseImages ?? []).map((i) => ({ name: i.name, path: i.path, format: i.format, description: i.description })),
   );
@@ -76,19 +146,8 @@ export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostS
     },
   });
 
-  function parseJsonList(text: string, path: string, found: Issue[]): unknown[] {
-    if (text.trim() === '') return [];
-    try {
-      return JSON.parse(text) as unknown[];
-    } catch (error) {
-      found.push({ path, message: `is not valid JSON: ${(error as Error).message}` });
-      return [];
-    }
-  }
-
   function submit(event: React.FormEvent) {
     event.preventDefault();
-    const local: Issue[] = [];
     const spec = {
       name: f.name.trim(),
       address: f.address.trim(),
@@ -100,15 +159,15 @@ export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostS
       description: f.description,
       network: {
         nics: listFromText(f.nics),
-        bonds: parseJsonList(f.bonds, 'network.bonds', local),
-        bridges: parseJsonList(f.bridges, 'network.bridges', local),
+        bonds: bonds.map(bondSpecOf),
+        bridges: bridges.map(bridgeSpecOf),
         libvirtNetworks: listFromText(f.libvirtNetworks),
       },
       storagePools: pools.map((p) => ({ name: p.name.trim(), type: 'dir', path: p.path.trim() })),
       baseImages: images.map((i) => ({ name: i.name.trim(), path: i.path.trim(), format: i.format, description: i.description })),
     };
-    setIssues(local);
-    if (local.length === 0) save.execute({ id: hostId, spec });
+    setIssues([]);
+    save.execute({ id: hostId, spec });
   }
 
   const shownAtField = (i: Issue) => FIELD_PATHS.includes(i.path) || LIST_PATHS.some((p) => issuesUnder([i], p).length > 0);
@@ -167,14 +226,77 @@ export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostS
             <Input value={f.libvirtNetworks} onChange={set('libvirtNetworks')} />
           </Field>
         </div>
-        <Field label="Bonds (JSON list)" path="network.bonds" issues={issues} hint={`Example: ${BOND_EXAMPLE}`}>
-          <Textarea value={f.bonds} onChange={set('bonds')} placeholder="[]" />
-        </Field>
-        <IssueList issues={issuesUnder(issues, 'network.bonds').filter((i) => i.path !== 'network.bonds')} />
-        <Field label="Bridges (JSON list)" path="network.bridges" issues={issues} hint={`Example: ${BRIDGE_EXAMPLE}`}>
-          <Textarea value={f.bridges} onChange={set('bridges')} placeholder="[]" />
-        </Field>
-        <IssueList issues={issuesUnder(issues, 'network.bridges').filter((i) => i.path !== 'network.bridges')} />
+        <div className="grid gap-2">
+          <h3 className="text-sm font-medium">Bonds</h3>
+          <RowsEditor
+            name="network.bonds"
+            rows={bonds}
+            onChange={setBonds}
+            blank={() => ({ name: '', interfaces: '', mode: 'active-backup', miimon: '100', macAddress: '' })}
+            issues={issues}
+            addLabel="Add bond"
+            stacked
+            cellIssues
+            columns={[
+              { key: 'name', label: 'Name', placeholder: 'bond0' },
+              { key: 'interfaces', label: 'Members', placeholder: 'eno1, eno2' },
+              { key: 'mode', label: 'Mode', options: bondModes },
+              { key: 'miimon', label: 'MII monitor (ms)', placeholder: '100' },
+              { key: 'macAddress', label: 'Fixed MAC', placeholder: '52:54:00:aa:bb:01' },
+            ]}
+          />
+        </div>
+        <div className="grid gap-2">
+          <h3 className="text-sm font-medium">Bridges</h3>
+          <p className="text-xs text-muted-foreground">
+            Static addresses as address/prefix, comma-separated (e.g. 192.0.2.10/24). DHCP or SLAAC left at — with static addresses means
+            off.
+          </p>
+          <RowsEditor
+            name="network.bridges"
+            rows={bridges}
+            onChange={setBridges}
+            blank={() => ({
+              name: '',
+              uplinkKind: '',
+              uplinkName: '',
+              macAddress: '',
+              stp: 'off',
+              ipv4Dhcp: '',
+              ipv4Addresses: '',
+              ipv6Slaac: '',
+              ipv6Addresses: '',
+              ipv6TempAddress: 'default',
+            })}
+            issues={issues}
+            addLabel="Add bridge"
+            stacked
+            cellIssues
+            columns={[
+              { key: 'name', label: 'Name', placeholder: 'br0' },
+              { key: 'uplinkKind', label: 'Uplink', options: ['', 'nic', 'bond'], path: () => 'uplink.kind' },
+              {
+                key: 'uplinkName',
+                label: 'Uplink name',
+                placeholder: 'bond0',
+                path: () => 'uplink.name',
+                applies: (r) => r.uplinkKind !== '',
+              },
+              { key: 'macAddress', label: 'Fixed MAC', placeholder: '52:54:00:aa:bb:02' },
+              { key: 'stp', label: 'STP', options: ['off', 'on'] },
+              { key: 'ipv4Dhcp', label: 'IPv4 DHCP', options: YES_NO, path: () => 'ipv4.dhcp' },
+              { key: 'ipv4Addresses', label: 'Static IPv4', placeholder: '192.0.2.10/24', path: () => 'ipv4.addresses' },
+              { key: 'ipv6Slaac', label: 'IPv6 SLAAC', options: YES_NO, path: () => 'ipv6.slaac' },
+              { key: 'ipv6Addresses', label: 'Static IPv6', placeholder: '2001:db8::10/64', path: () => 'ipv6.addresses' },
+              {
+                key: 'ipv6TempAddress',
+                label: 'IPv6 temporary address',
+                options: ['default', 'enabled', 'disabled'],
+                path: () => 'ipv6.tempAddress',
+              },
+            ]}
+          />
+        </div>
       </Section>
       <Section title="Storage pools" description="Directory pools that VM disks (volumes) live in.">
         <RowsEditor

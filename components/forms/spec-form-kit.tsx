@@ -1,7 +1,8 @@
 'use client';
 // Building blocks of the host and VM forms: issues by field path (from the same
 // lib/spec schemas the server checks), labelled inputs that show their issue,
-// and an editor for lists of flat rows (pools, images, disks, interfaces).
+// and an editor for lists of flat rows (pools, images, bonds, bridges, disks,
+// interfaces) that can show each issue at the cell it names.
 import * as React from 'react';
 import { Plus, Trash2 } from 'lucide-react';
 import { Button } from '@/components/ui/button';
@@ -86,6 +87,18 @@ export type Column<Row> = {
   applies?: (row: Row) => boolean;
 };
 
+/** Whether an issue at `issuePath` belongs to the cell at `cellPath`: the cell's value or anything inside it. */
+export function cellClaims(cellPath: string, issuePath: string): boolean {
+  return issuePath === cellPath || issuePath.startsWith(`${cellPath}.`) || issuePath.startsWith(`${cellPath}[`);
+}
+
+/**
+ * An editor for a list of flat rows: a table (the default) or, with `stacked`,
+ * one labelled grid per row for rows with many cells. With `cellIssues`, each
+ * issue is shown under the cell it names (its path, or a path inside it, such as
+ * `ipv4.addresses[1].prefixLength` under the addresses cell); issues no cell
+ * claims are listed below the rows.
+ */
 export function RowsEditor<Row extends Record<string, string>>({
   name,
   rows,
@@ -94,6 +107,8 @@ export function RowsEditor<Row extends Record<string, string>>({
   blank,
   issues,
   addLabel,
+  stacked = false,
+  cellIssues = false,
 }: {
   name: string;
   rows: Row[];
@@ -102,77 +117,121 @@ export function RowsEditor<Row extends Record<string, string>>({
   blank: () => Row;
   issues: Issue[];
   addLabel: string;
+  stacked?: boolean;
+  cellIssues?: boolean;
 }) {
   const update = (index: number, key: keyof Row, value: string) => onChange(rows.map((r, i) => (i === index ? { ...r, [key]: value } : r)));
+  const cellPathOf = (row: Row, index: number, c: Column<Row>) => `${name}[${index}].${c.path ? c.path(row) : c.key}`;
+  const claimed = (issue: Issue) =>
+    rows.some((row, index) => columns.some((c) => (!c.applies || c.applies(row)) && cellClaims(cellPathOf(row, index, c), issue.path)));
+  const below = issuesUnder(issues, name).filter((i) => !cellIssues || !claimed(i));
+
+  function cell(row: Row, index: number, c: Column<Row>) {
+    if (c.applies && !c.applies(row)) return <span className="block px-2 py-1.5 text-muted-foreground">—</span>;
+    const cellPath = cellPathOf(row, index, c);
+    const own = issues.filter((i) => cellClaims(cellPath, i.path));
+    const common = {
+      id: `spec-${cellPath.replace(/[^a-zA-Z0-9]/g, '-')}`,
+      'aria-label': `${c.label} of ${name} ${index + 1}`,
+      'aria-invalid': own.length > 0 || undefined,
+      className: cn('h-8', c.width),
+    };
+    const control = c.options ? (
+      <NativeSelect {...common} value={row[c.key]} onChange={(e) => update(index, c.key, e.target.value)}>
+        {c.options.map((o) => (
+          <option key={o} value={o}>
+            {o || '—'}
+          </option>
+        ))}
+      </NativeSelect>
+    ) : (
+      <Input
+        {...common}
+        value={row[c.key]}
+        placeholder={c.placeholder}
+        readOnly={c.readOnly}
+        onChange={(e) => update(index, c.key, e.target.value)}
+      />
+    );
+    if (!cellIssues || own.length === 0) return control;
+    return (
+      <>
+        {control}
+        {own.map((i) => (
+          <p key={`${i.path}:${i.message}`} className="mt-1 text-xs text-destructive" data-issue-path={i.path}>
+            {i.path !== cellPath && <code className="mr-1 font-mono">{i.path.slice(cellPath.length).replace(/^\./, '')}</code>}
+            {i.message}
+          </p>
+        ))}
+      </>
+    );
+  }
+
+  const removeButton = (index: number) => (
+    <Button
+      type="button"
+      variant="ghost"
+      size="icon"
+      aria-label={`Remove ${name} ${index + 1}`}
+      onClick={() => onChange(rows.filter((_, i) => i !== index))}
+    >
+      <Trash2 />
+    </Button>
+  );
+
   return (
     <div className="grid gap-2" data-rows={name}>
-      {rows.length > 0 && (
-        <div className="overflow-x-auto">
-          <table className="w-full text-sm">
-            <thead>
-              <tr>
-                {columns.map((c) => (
-                  <th key={c.key} className="px-1 pb-1 text-left text-xs font-medium text-muted-foreground">
-                    {c.label}
-                  </th>
-                ))}
-                <th />
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row, index) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own; the index is their field path
-                <tr key={index}>
-                  {columns.map((c) => {
-                    const cellPath = `${name}[${index}].${c.path ? c.path(row) : c.key}`;
-                    const invalid = issues.some((i) => i.path === cellPath);
-                    const common = {
-                      'aria-label': `${c.label} of ${name} ${index + 1}`,
-                      'aria-invalid': invalid || undefined,
-                      className: cn('h-8', c.width),
-                    };
-                    return (
-                      <td key={c.key} className="px-1 py-1 align-top">
-                        {c.applies && !c.applies(row) ? (
-                          <span className="block px-2 py-1.5 text-muted-foreground">—</span>
-                        ) : c.options ? (
-                          <NativeSelect {...common} value={row[c.key]} onChange={(e) => update(index, c.key, e.target.value)}>
-                            {c.options.map((o) => (
-                              <option key={o} value={o}>
-                                {o || '—'}
-                              </option>
-                            ))}
-                          </NativeSelect>
-                        ) : (
-                          <Input
-                            {...common}
-                            value={row[c.key]}
-                            placeholder={c.placeholder}
-                            readOnly={c.readOnly}
-                            onChange={(e) => update(index, c.key, e.target.value)}
-                          />
-                        )}
-                      </td>
-                    );
-                  })}
-                  <td className="px-1 py-1 align-top">
-                    <Button
-                      type="button"
-                      variant="ghost"
-                      size="icon"
-                      aria-label={`Remove ${name} ${index + 1}`}
-                      onClick={() => onChange(rows.filter((_, i) => i !== index))}
-                    >
-                      <Trash2 />
-                    </Button>
-                  </td>
+      {rows.length > 0 &&
+        (stacked ? (
+          <div className="grid gap-3">
+            {rows.map((row, index) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own; the index is their field path
+              <div key={index} className="flex items-start gap-2 rounded-md border p-3" data-row={`${name}[${index}]`}>
+                <div className="grid flex-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
+                  {columns.map((c) => (
+                    <div key={c.key} className="grid content-start gap-1">
+                      {/* The control is named by its aria-label ("<label> of <list> <n>"); this is the visible caption. */}
+                      <span aria-hidden className="text-xs text-muted-foreground">
+                        {c.label}
+                      </span>
+                      {cell(row, index, c)}
+                    </div>
+                  ))}
+                </div>
+                {removeButton(index)}
+              </div>
+            ))}
+          </div>
+        ) : (
+          <div className="overflow-x-auto">
+            <table className="w-full text-sm">
+              <thead>
+                <tr>
+                  {columns.map((c) => (
+                    <th key={c.key} className="px-1 pb-1 text-left text-xs font-medium text-muted-foreground">
+                      {c.label}
+                    </th>
+                  ))}
+                  <th />
                 </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <IssueList issues={issuesUnder(issues, name)} />
+              </thead>
+              <tbody>
+                {rows.map((row, index) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: rows have no identity of their own; the index is their field path
+                  <tr key={index}>
+                    {columns.map((c) => (
+                      <td key={c.key} className="px-1 py-1 align-top">
+                        {cell(row, index, c)}
+                      </td>
+                    ))}
+                    <td className="px-1 py-1 align-top">{removeButton(index)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+      <IssueList issues={below} />
       <Button type="button" variant="outline" size="sm" className="justify-self-start" onClick={() => onChange([...rows, blank()])}>
         <Plus /> {addLabel}
       </Button>
