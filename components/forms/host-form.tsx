@@ -22,84 +22,22 @@ import {
   Section,
   type Issue,
 } from '@/components/forms/spec-form-kit';
-import type { BondSpec, BridgeSpec, HostSpec } from '@/lib/spec';
+import type { HostSpec } from '@/lib/spec';
 import { bondModes } from '@/lib/spec/host';
+import {
+  BLANK_BOND,
+  BLANK_BRIDGE,
+  type BondRow,
+  type BridgeRow,
+  bondRow,
+  bondSpecOf,
+  bridgeRow,
+  bridgeSpecOf,
+  YES_NO,
+} from '@/components/forms/host-network-rows';
 
 type PoolRow = { name: string; path: string };
 type ImageRow = { name: string; path: string; format: string; description: string };
-
-type BondRow = { name: string; interfaces: string; mode: string; miimon: string; macAddress: string };
-type BridgeRow = {
-  name: string;
-  uplinkKind: string;
-  uplinkName: string;
-  macAddress: string;
-  stp: string;
-  ipv4Dhcp: string;
-  ipv4Addresses: string;
-  ipv6Slaac: string;
-  ipv6Addresses: string;
-  ipv6TempAddress: string;
-};
-
-const YES_NO = ['', 'yes', 'no'] as const;
-
-function bondRow(b: BondSpec): BondRow {
-  return { name: b.name, interfaces: b.interfaces.join(', '), mode: b.mode, miimon: String(b.miimon), macAddress: b.macAddress };
-}
-
-const yesNo = (value: boolean | undefined) => (value === undefined ? '' : value ? 'yes' : 'no');
-const addressesText = (list: { address: string; prefixLength: number }[] | undefined) =>
-  (list ?? []).map((a) => `${a.address}/${a.prefixLength}`).join(', ');
-
-function bridgeRow(b: BridgeSpec): BridgeRow {
-  return {
-    name: b.name,
-    uplinkKind: b.uplink?.kind ?? '',
-    uplinkName: b.uplink?.name ?? '',
-    macAddress: b.macAddress ?? '',
-    stp: b.stp ? 'on' : 'off',
-    ipv4Dhcp: yesNo(b.ipv4?.dhcp),
-    ipv4Addresses: addressesText(b.ipv4?.addresses),
-    ipv6Slaac: yesNo(b.ipv6?.slaac),
-    ipv6Addresses: addressesText(b.ipv6?.addresses),
-    ipv6TempAddress: b.ipv6?.tempAddress ?? 'default',
-  };
-}
-
-/** `10.0.0.2/24, fd00::2/64` → [{address, prefixLength}]; a missing or bad prefix is left for the schema to name. */
-function parseAddresses(text: string) {
-  return listFromText(text).map((item) => {
-    const slash = item.lastIndexOf('/');
-    return slash < 0
-      ? { address: item, prefixLength: '' }
-      : { address: item.slice(0, slash), prefixLength: numberOrText(item.slice(slash + 1)) };
-  });
-}
-
-function bondSpecOf(r: BondRow) {
-  return {
-    name: r.name.trim(),
-    interfaces: listFromText(r.interfaces),
-    mode: r.mode,
-    ...(r.miimon.trim() === '' ? {} : { miimon: numberOrText(r.miimon) }),
-    macAddress: r.macAddress.trim(),
-  };
-}
-
-/** A bridge row as the spec has it: the IPv4/IPv6 settings only when some of them are set ('—' for DHCP/SLAAC with addresses means off). */
-function bridgeSpecOf(r: BridgeRow) {
-  const ipv4 = r.ipv4Dhcp !== '' || r.ipv4Addresses.trim() !== '';
-  const ipv6 = r.ipv6Slaac !== '' || r.ipv6Addresses.trim() !== '' || r.ipv6TempAddress !== 'default';
-  return {
-    name: r.name.trim(),
-    ...(r.uplinkKind ? { uplink: { kind: r.uplinkKind, name: r.uplinkName.trim() } } : {}),
-    ...(r.macAddress.trim() ? { macAddress: r.macAddress.trim() } : {}),
-    stp: r.stp === 'on',
-    ...(ipv4 ? { ipv4: { dhcp: r.ipv4Dhcp === 'yes', addresses: parseAddresses(r.ipv4Addresses) } } : {}),
-    ...(ipv6 ? { ipv6: { slaac: r.ipv6Slaac === 'yes', addresses: parseAddresses(r.ipv6Addresses), tempAddress: r.ipv6TempAddress } } : {}),
-  };
-}
 
 const FIELD_PATHS = [
   'name',
@@ -232,7 +170,7 @@ export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostS
             name="network.bonds"
             rows={bonds}
             onChange={setBonds}
-            blank={() => ({ name: '', interfaces: '', mode: 'active-backup', miimon: '100', macAddress: '' })}
+            blank={() => ({ ...BLANK_BOND })}
             issues={issues}
             addLabel="Add bond"
             stacked
@@ -256,18 +194,7 @@ export function HostForm({ hostId, initial }: { hostId?: string; initial?: HostS
             name="network.bridges"
             rows={bridges}
             onChange={setBridges}
-            blank={() => ({
-              name: '',
-              uplinkKind: '',
-              uplinkName: '',
-              macAddress: '',
-              stp: 'off',
-              ipv4Dhcp: '',
-              ipv4Addresses: '',
-              ipv6Slaac: '',
-              ipv6Addresses: '',
-              ipv6TempAddress: 'default',
-            })}
+            blank={() => ({ ...BLANK_BRIDGE })}
             issues={issues}
             addLabel="Add bridge"
             stacked
