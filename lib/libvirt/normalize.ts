@@ -14,84 +14,15 @@
 //   when the firmware is autoselected;
 // - rewritten: memory to KiB, machine `q35` → `pc-q35-7.2`, `placement='static'`
 //   on <vcpu>, `check`/`migratable` on <cpu>, `type='isa-serial'` on serial
-//   targets, `heads`/`primary` on video models, a `network` interface's type
+//   targets, `heads`/`primary` and the default video memory (`ram`, `vram`,
+//   `vgamem`) on video models, `match='exact'` and `fallback='allow'` on a
+//   custom CPU, `dies='1'`/`clusters='1'` on a CPU topology, the raw qemu
+//   driver of a cdrom, a `network` interface's type
 //   to the bridge it resolved to (with `portid` and `bridge`);
 // - reordered: devices grouped by kind in libvirt's order, disks by target.
 // Passwords (`passwd`) are dropped too: they never belong in a comparison.
+import { DEVICE_ORDER, DOMAIN_ORDER } from './element-order';
 import { childElements, isElement, ownText, parseXml, serializeXml, type XmlElement, type XmlNode } from './xml-tree';
-
-/** The order in which libvirt writes a domain's top-level elements. */
-const DOMAIN_ORDER = [
-  'name',
-  'uuid',
-  'genid',
-  'title',
-  'description',
-  'metadata',
-  'maxMemory',
-  'memory',
-  'currentMemory',
-  'blkiotune',
-  'memoryBacking',
-  'vcpu',
-  'vcpus',
-  'iothreads',
-  'iothreadids',
-  'cputune',
-  'numatune',
-  'resource',
-  'sysinfo',
-  'bootloader',
-  'bootloader_args',
-  'os',
-  'idmap',
-  'features',
-  'cpu',
-  'clock',
-  'on_poweroff',
-  'on_reboot',
-  'on_crash',
-  'pm',
-  'perf',
-  'devices',
-  'seclabel',
-  'keywrap',
-  'launchSecurity',
-];
-/** The order in which libvirt writes devices. */
-const DEVICE_ORDER = [
-  'emulator',
-  'disk',
-  'controller',
-  'lease',
-  'filesystem',
-  'interface',
-  'smartcard',
-  'serial',
-  'parallel',
-  'console',
-  'channel',
-  'input',
-  'tpm',
-  'graphics',
-  'sound',
-  'audio',
-  'video',
-  'hostdev',
-  'redirdev',
-  'redirfilter',
-  'hub',
-  'watchdog',
-  'memballoon',
-  'rng',
-  'nvram',
-  'panic',
-  'shmem',
-  'memory',
-  'iommu',
-  'vsock',
-  'crypto',
-];
 
 const DEFAULT_LIFECYCLE: Record<string, string> = { on_poweroff: 'destroy', on_reboot: 'restart', on_crash: 'destroy' };
 
@@ -186,9 +117,20 @@ function sortByName(node: XmlElement): XmlElement {
   return { ...sorted, children: sorted.children.map((child) => (isElement(child) ? sortByName(child) : child)) };
 }
 
+function isPlainCdromDriver(disk: XmlElement, driver: XmlElement): boolean {
+  return (
+    disk.attributes.device === 'cdrom' &&
+    Object.entries(driver.attributes).every(
+      ([key, value]) => (key === 'name' && value === 'qemu') || (key === 'type' && value === 'raw'),
+    ) &&
+    childElements(driver).length === 0
+  );
+}
+
 function normaliseDisk(disk: XmlElement): XmlElement {
   return mapChildren(disk, (child) => {
     if (['alias', 'address', 'backingStore', 'privateData'].includes(child.name)) return null;
+    if (child.name === 'driver' && isPlainCdromDriver(disk, child)) return null;
     if (child.name === 'source') return withoutAttributes(child, (key) => key === 'index');
     return child;
   });
@@ -236,11 +178,23 @@ function normaliseGraphics(graphics: XmlElement): XmlElement {
   });
 }
 
+/** The video memory libvirt writes for a model when the definition names none (libvirt 9, QEMU). */
+export const VIDEO_DEFAULTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  qxl: { ram: '65536', vram: '65536', vgamem: '16384' },
+  vga: { vram: '16384' },
+  cirrus: { vram: '16384' },
+  bochs: { vram: '16384' },
+};
+
 function normaliseVideo(video: XmlElement): XmlElement {
   return mapChildren(video, (child) => {
     if (['alias', 'address'].includes(child.name)) return null;
     if (child.name === 'model') {
-      return withoutAttributes(child, (key, value) => (key === 'heads' && value === '1') || (key === 'primary' && value === 'yes'));
+      const defaults = VIDEO_DEFAULTS[child.attributes.type ?? ''] ?? {};
+      return withoutAttributes(
+        child,
+        (key, value) => (key === 'heads' && value === '1') || (key === 'primary' && value === 'yes') || defaults[key] === value,
+      );
     }
     return child;
   });
@@ -355,12 +309,22 @@ function normaliseTopLevel(child: XmlElement): XmlElement | null {
     }
     case 'os':
       return normaliseOs(child);
-    case 'cpu':
+    case 'cpu': {
       if (isDefaultTcgCpu(child)) return null;
-      return withoutAttributes(
+      const cpu = withoutAttributes(
         child,
-        (key, value) => (key === 'check' && (value === 'none' || value === 'partial')) || (key === 'migratable' && value === 'on'),
+        (key, value) =>
+          (key === 'check' && (value === 'none' || value === 'partial')) ||
+          (key === 'migratable' && value === 'on') ||
+          (key === 'match' && value === 'exact'),
       );
+      return mapChildren(cpu, (part) => {
+        if (part.name === 'model') return withoutAttributes(part, (key, value) => key === 'fallback' && value === 'allow');
+        if (part.name === 'topology')
+          return withoutAttributes(part, (key, value) => (key === 'dies' || key === 'clusters') && value === '1');
+        return part;
+      });
+    }
     case 'description':
       return ownText(child) === '' ? null : child;
     case 'metadata': {
@@ -377,16 +341,23 @@ function normaliseTopLevel(child: XmlElement): XmlElement | null {
   }
 }
 
+/** Attributes in name order everywhere, so trees compare equal however the attributes were written. */
+function sortAttributes(node: XmlElement): XmlElement {
+  const attributes: Record<string, string> = {};
+  for (const key of Object.keys(node.attributes).sort()) attributes[key] = node.attributes[key]!;
+  return { ...node, attributes, children: node.children.map((child) => (isElement(child) ? sortAttributes(child) : child)) };
+}
+
 /** Canonical tree of a domain (see the header for what is removed and rewritten). */
 export function normalizeDomainTree(domain: XmlElement): XmlElement {
   if (domain.name !== 'domain') throw new Error(`expected a <domain> document, found <${domain.name}>`);
   const cleaned = dropLayoutAndLabels(withoutAttributes(domain, (key) => key === 'id'));
   const top = mapChildren(cleaned, normaliseTopLevel);
   const sorted = stableSortChildren(top, (child) => [rank(DOMAIN_ORDER, child.name), '', 0]);
-  return {
+  return sortAttributes({
     ...sorted,
     children: sorted.children.map((child) => (isElement(child) && child.name !== 'devices' ? sortByName(child) : child)),
-  };
+  });
 }
 
 /** Canonical text of a domain XML: equal strings mean the same definition. */

@@ -294,6 +294,43 @@ export function crossCheckHostWithVms(input: unknown): Issue[] {
         });
       }
     });
+    asList(vm.cdroms).forEach((cdromValue, c) => {
+      const source = asRecord(asRecord(cdromValue).source);
+      const at = ['vms', v, 'cdroms', c, 'source'];
+      const pool = asString(source.pool);
+      const path = asString(source.path);
+      if (source.type === 'volume' && pool !== undefined && !pools.has(pool)) {
+        issues.push({ path: [...at, 'pool'], message: `storage pool ${pool} is not defined in host.storagePools (${listOf(pools)})` });
+      }
+      if (source.type === 'file' && path !== undefined && isCanonicalAbsolutePath(path)) {
+        const forbidden = forbiddenFolderProblem(path);
+        if (forbidden) issues.push({ path: [...at, 'path'], message: `a cdrom image cannot be there: ${forbidden}` });
+        else if (!poolHolding(poolFolders, path)) {
+          issues.push({
+            path: [...at, 'path'],
+            message: `${path} is not inside a storage pool of the host (${poolList()}); add a pool for its folder, or move the image into a pool`,
+          });
+        }
+      }
+    });
+    const cpu = asRecord(vm.cpu);
+    if (cpu.model !== undefined && cpu.mode !== 'custom') {
+      issues.push({ path: ['vms', v, 'cpu', 'model'], message: 'a CPU model only applies with mode custom' });
+    }
+    if (cpu.mode === 'custom' && cpu.model === undefined) {
+      issues.push({ path: ['vms', v, 'cpu', 'model'], message: 'mode custom needs a CPU model' });
+    }
+    const topology = asRecord(cpu.topology);
+    const counts = [topology.sockets, topology.dies ?? 1, topology.cores, topology.threads];
+    if (cpu.topology !== undefined && counts.every((n) => typeof n === 'number') && typeof vm.vcpus === 'number') {
+      const product = (counts as number[]).reduce((a, b) => a * b, 1);
+      if (product !== vm.vcpus) {
+        issues.push({
+          path: ['vms', v, 'cpu', 'topology'],
+          message: `sockets × dies × cores × threads is ${product}, but the VM has ${vm.vcpus} vCPUs`,
+        });
+      }
+    }
   });
   return issues;
 }

@@ -553,23 +553,38 @@ const VIRT_MANAGER = `<domain type='kvm'>
 </domain>
 `;
 
-describe('what the spec cannot express is listed, naming the element', () => {
+describe('what the spec cannot express is listed, naming the element; the rest is kept', () => {
   const result = imported(VIRT_MANAGER, bareHost, { volumeSizes: { '/var/lib/libvirt/images/debian12.qcow2': 20 } });
 
-  it('the VM keeps what can be kept', () => {
+  it('the VM keeps what can be kept, in modelled fields', () => {
     expect(result.vm).toMatchObject({
       name: 'debian12',
       uuid: '1c7d5b0e-6d43-4b8a-9f0e-2f3b8e5a9c11',
       vcpus: 4,
       memoryMiB: 4096,
       machine: 'pc-q35-7.2',
-      disks: [{ source: { type: 'file', path: '/var/lib/libvirt/images/debian12.qcow2' }, sizeGiB: 20, format: 'qcow2', bus: 'virtio' }],
-      interfaces: [{ type: 'network', network: 'default', mac: '52:54:00:6b:3c:58', model: 'virtio' }],
-      graphics: { vnc: false, spice: true },
+      disks: [
+        {
+          source: { type: 'file', path: '/var/lib/libvirt/images/debian12.qcow2' },
+          sizeGiB: 20,
+          format: 'qcow2',
+          bus: 'virtio',
+          cache: 'none',
+          io: 'native',
+          discard: 'unmap',
+        },
+      ],
+      cdroms: [{ source: { type: 'file', path: '/var/lib/libvirt/images/debian-12.5.0-amd64-netinst.iso' }, bus: 'sata' }],
+      interfaces: [{ type: 'network', network: 'default', mac: '52:54:00:6b:3c:58', model: 'e1000e' }],
+      graphics: { vnc: false, spice: true, spiceImageCompression: 'off' },
+      video: 'qxl',
+      cpu: { mode: 'host-model', topology: { sockets: 1, dies: 1, cores: 2, threads: 2 } },
       serialConsole: true,
       guestAgent: true,
       tpm: false,
+      rng: true,
     });
+    expect(result.vm.inputs).toBeUndefined(); // the default: a USB tablet with a display
     expect(result.hostNeeds).toEqual({
       bridges: [],
       nics: [],
@@ -578,38 +593,41 @@ describe('what the spec cannot express is listed, naming the element', () => {
     });
   });
 
+  it('and the rest as unmanaged XML, as libvirt wrote it (without addresses)', () => {
+    const { domain, devices, metadata } = result.vm.unmanagedXml;
+    expect(domain.map((fragment) => /^<([\w:-]+)/.exec(fragment)![1])).toEqual([
+      'title',
+      'memoryBacking',
+      'cputune',
+      'features',
+      'clock',
+      'pm',
+    ]);
+    expect(devices.map((fragment) => /^<([\w:-]+)/.exec(fragment)![1])).toEqual([
+      'controller',
+      'channel',
+      'sound',
+      'redirdev',
+      'watchdog',
+      'memballoon',
+    ]);
+    expect(devices.join('\n')).not.toContain('<address');
+    expect(devices[0]).toBe('<controller index="0" model="qemu-xhci" ports="15" type="usb"/>');
+    expect(metadata).toEqual([expect.stringContaining('<libosinfo:os id="http://debian.org/debian/12"/>')]);
+  });
+
   it.each([
-    /^the title "Debian desktop" is not kept/,
-    /^the libosinfo OS id "http:\/\/debian\.org\/debian\/12" \(<libosinfo:libosinfo>\) is not kept/,
     /^the balloon target <currentMemory> of 2048 MiB/,
-    /^memory backing \(hugepages: hugepages\)/,
-    /^CPU tuning \(<cputune>: vcpupin\) such as pinning/,
     /^boot order cdrom, hd would become "hd"/,
-    /^the feature <vmport state='off'\/> \(VMware I\/O port emulation\)/,
-    /^CPU mode "host-model" would become host-passthrough/,
-    /^the CPU topology \(sockets=1 dies=1 cores=2 threads=2\)/,
-    /^clock timers \(rtc tickpolicy=catchup; pit tickpolicy=delay; hpet present=no\)/,
-    /^guest power management \(<pm>: suspend-to-mem=no, suspend-to-disk=no\)/,
     /^the custom emulator "\/opt\/qemu\/bin\/qemu-custom"/,
-    /^disk vda \("\/var\/lib\/libvirt\/images\/debian12\.qcow2"\): driver options cache="none", io="native", discard="unmap"/,
-    /^the cdrom sda \("\/var\/lib\/libvirt\/images\/debian-12\.5\.0-amd64-netinst\.iso"\) is not managed by Hostdeck and would be dropped on deploy/,
     /^the "block" disk vdb \("\/dev\/vg0\/data"\) cannot be expressed .* detached on deploy/,
-    /^USB controller settings ports="15" are not kept/,
-    /^interface 52:54:00:6b:3c:58: the NIC model "e1000e" would become virtio/,
     /^interface 52:54:00:6b:3c:58: the link state "down" \(the link would be up\) is not kept/,
     /^the "user" interface 52:54:00:6b:3c:59 cannot be expressed/,
-    /^the SPICE agent channel \(clipboard sharing, display resizing\) is not managed/,
     /^the "passthrough" TPM <tpm model='tpm-tis'>… \(e\.g\. the host's own TPM passed through\) is not supported/,
     /^the SPICE display listens on the host's default address \(qemu\.conf\); Hostdeck would make it listen on 127\.0\.0\.1 only/,
     /^the SPICE password would be removed/,
-    /^SPICE settings <image compression='off'\/> are not kept/,
-    /^the sound card "ich9" is not managed by Hostdeck and would be dropped on deploy/,
-    /^the video card "qxl" would become virtio/,
     /^<hostdev> PCI passthrough 0000:03:00\.0 is not managed by Hostdeck and would be dropped on deploy$/,
     /^<hostdev> USB passthrough 046d:c52b is not managed by Hostdeck/,
-    /^USB redirection <redirdev bus='usb' type='spicevmc'\/> \(over SPICE\)/,
-    /^the watchdog "itco" \(action reset\)/,
-    /^the memory balloon is turned off/,
     /^the random number generator <rng model='virtio'>… \(backend "\/dev\/random"\) would become virtio from \/dev\/urandom/,
     /^<qemu:commandline>… is not managed by Hostdeck and would be dropped on deploy/,
   ])('lists %s', (pattern) => {
@@ -619,14 +637,20 @@ describe('what the spec cannot express is listed, naming the element', () => {
     ).toHaveLength(1);
   });
 
+  it('lists nothing it keeps', () => {
+    expect(result.unsupported.join('\n')).not.toMatch(
+      /title|libosinfo|hugepages|cputune|vmport|host-model|topology|timers|suspend|cache=|cdrom sda|ports=|e1000e|SPICE agent|compression|ich9|qxl|redirdev|itco|balloon is turned off/,
+    );
+  });
+
   it('every difference the plan shows is explained by a specific note (not the catch-all)', () => {
     expect(result.unsupported.filter((sentence) => CATCH_ALL.test(sentence))).toEqual([]);
     const trip = roundTrip(VIRT_MANAGER, result);
     expect(trip.first.action).toBe('changed');
     expect(trip.first.changes).toEqual(result.differences);
-    expect(result.differences).toEqual(
-      expect.arrayContaining(['cpu', 'features', 'clock', 'metadata', 'sound', 'host devices', 'video', 'interfaces', 'disks']),
-    );
+    expect(result.differences).toEqual(expect.arrayContaining(['host devices', 'interfaces', 'disks', 'boot order']));
+    for (const kept of ['cpu', 'features', 'clock', 'metadata', 'sound', 'video', 'watchdog', 'redirdev'])
+      expect(result.differences).not.toContain(kept);
   });
 
   it('no secret is repeated in a note', () => {
@@ -657,20 +681,6 @@ describe.each([
     'uefi',
   ],
   [
-    'a non-default lifecycle',
-    swap('<on_crash>destroy</on_crash>', '<on_crash>coredump-restart</on_crash>'),
-    /<on_crash>coredump-restart<\/on_crash> would become libvirt's default \(destroy\)/,
-    null,
-  ],
-  ['a missing APIC', swap('<apic/>', ''), /has no <apic\/> feature; Hostdeck would turn it on/, null],
-  [
-    'Hyper-V',
-    swap('<apic/>', "<apic/><hyperv mode='custom'><relaxed state='on'/></hyperv>"),
-    /<hyperv mode='custom'>… \(Hyper-V enlightenments for Windows guests\)/,
-    null,
-  ],
-  ['localtime', swap("<clock offset='utc'/>", "<clock offset='localtime'/>"), /clock offset "localtime" would become utc/, null],
-  [
     'odd memory',
     swap("<memory unit='KiB'>524288</memory>", "<memory unit='KiB'>524289</memory>"),
     /524289 KiB is not a whole number of MiB; it would become 513 MiB/,
@@ -692,15 +702,6 @@ describe.each([
     'CPU pinning by cpuset',
     swap("<vcpu placement='static'>2</vcpu>", "<vcpu placement='static' cpuset='0-1'>2</vcpu>"),
     /vCPU settings cpuset="0-1"/,
-    null,
-  ],
-  [
-    'a custom CPU model',
-    swap(
-      "<cpu mode='host-passthrough' check='none' migratable='on'/>",
-      "<cpu mode='custom' match='exact'><model>Skylake-Server</model></cpu>",
-    ),
-    /CPU mode "custom" \(model "Skylake-Server"\) would become host-passthrough/,
     null,
   ],
   ['no CPU element', swap("<cpu mode='host-passthrough' check='none' migratable='on'/>", ''), /CPU mode/, null],
@@ -812,40 +813,14 @@ describe.each([
     /shared folder "\/srv\/share" \(tag "share"\)/,
     null,
   ],
-  [
-    'a panic device',
-    addDevice("<panic model='isa'/>"),
-    /the device <panic model='isa'\/> is not managed by Hostdeck and would be dropped on deploy/,
-    null,
-  ],
-  ['a vsock', addDevice("<vsock model='virtio'><cid auto='yes'/></vsock>"), /the device <vsock model='virtio'>… is not managed/, null],
   ['a second video card', swap('</video>', "</video><video><model type='vga'/></video>"), /additional video card "vga"/, null],
-  [
-    'a virtio keyboard',
-    addDevice("<input type='keyboard' bus='virtio'/>"),
-    /the input device <input type='keyboard' bus='virtio'\/>/,
-    null,
-  ],
-  ['no RNG', swap(/<rng model='virtio'>[\s\S]*?<\/rng>/, ''), /a virtio random number generator \(\/dev\/urandom\) would be added/, null],
   [
     'an LSI SCSI controller',
     swap("model='virtio-scsi'", "model='lsilogic'"),
     /SCSI controller <controller type='scsi' index='0' model='lsilogic'>… would become a plain virtio-scsi controller/,
     null,
   ],
-  [
-    'an old USB controller',
-    swap("model='qemu-xhci'", "model='ich9-ehci1'"),
-    /USB controller model "ich9-ehci1" would be replaced by libvirt's default for the machine \(qemu-xhci\)/,
-    null,
-  ],
   ['no USB', swap(/<controller type='usb'[\s\S]*?<\/controller>/, "<controller type='usb' model='none'/>"), /has no USB controller/, null],
-  [
-    'a foreign metadata entry',
-    swap('</metadata>', "<app:x xmlns:app='https://example.org/app'>1</app:x></metadata>"),
-    /the metadata <app:x> \(https:\/\/example\.org\/app\) is not kept/,
-    null,
-  ],
   [
     'an unknown Hostdeck metadata entry',
     swap('</hostdeck:vm>', '<hostdeck:owner>ops</hostdeck:owner></hostdeck:vm>'),
@@ -853,19 +828,6 @@ describe.each([
     null,
   ],
   ['a blank tag', swap('<hostdeck:tag>prod</hostdeck:tag>', '<hostdeck:tag>  </hostdeck:tag>'), /an empty tag would be dropped/, null],
-  [
-    'a sysinfo block',
-    swap('<os>', "<sysinfo type='smbios'><system><entry name='serial'>X</entry></system></sysinfo><os>"),
-    /<sysinfo type='smbios'>… is not managed by Hostdeck/,
-    null,
-  ],
-  ['an I/O thread', swap('<os>', '<iothreads>2</iothreads><os>'), /<iothreads>… is not managed by Hostdeck/, null],
-  [
-    'a NUMA tune',
-    swap('<os>', "<numatune><memory mode='strict' nodeset='0'/></numatune><os>"),
-    /<numatune>… is not managed by Hostdeck/,
-    null,
-  ],
   ['a static security label', swap('</devices>', "</devices><seclabel type='none'/>"), /security label <seclabel type='none'\/>/, null],
   [
     'direct kernel boot',
@@ -895,13 +857,92 @@ describe.each([
   });
 });
 
+/** Settings the spec now keeps (a modelled field or unmanaged XML): no note, and the first plan shows no change. */
+describe.each([
+  ['text inside a feature', swap('<apic/>', '<apic>on</apic>'), /kept/, null],
+  [
+    'a non-default lifecycle',
+    swap('<on_crash>destroy</on_crash>', '<on_crash>coredump-restart</on_crash>'),
+    /<on_crash>coredump-restart<\/on_crash> would become libvirt's default \(destroy\)/,
+    null,
+  ],
+  ['a missing APIC', swap('<apic/>', ''), /has no <apic\/> feature; Hostdeck would turn it on/, null],
+  [
+    'Hyper-V',
+    swap('<apic/>', "<apic/><hyperv mode='custom'><relaxed state='on'/></hyperv>"),
+    /<hyperv mode='custom'>… \(Hyper-V enlightenments for Windows guests\)/,
+    null,
+  ],
+  ['localtime', swap("<clock offset='utc'/>", "<clock offset='localtime'/>"), /clock offset "localtime" would become utc/, null],
+  [
+    'a custom CPU model',
+    swap(
+      "<cpu mode='host-passthrough' check='none' migratable='on'/>",
+      "<cpu mode='custom' match='exact'><model>Skylake-Server</model></cpu>",
+    ),
+    /CPU mode "custom" \(model "Skylake-Server"\) would become host-passthrough/,
+    null,
+  ],
+  [
+    'a panic device',
+    addDevice("<panic model='isa'/>"),
+    /the device <panic model='isa'\/> is not managed by Hostdeck and would be dropped on deploy/,
+    null,
+  ],
+  ['a vsock', addDevice("<vsock model='virtio'><cid auto='yes'/></vsock>"), /the device <vsock model='virtio'>… is not managed/, null],
+  [
+    'a virtio keyboard',
+    addDevice("<input type='keyboard' bus='virtio'/>"),
+    /the input device <input type='keyboard' bus='virtio'\/>/,
+    null,
+  ],
+  ['no RNG', swap(/<rng model='virtio'>[\s\S]*?<\/rng>/, ''), /a virtio random number generator \(\/dev\/urandom\) would be added/, null],
+  [
+    'an old USB controller',
+    swap("model='qemu-xhci'", "model='ich9-ehci1'"),
+    /USB controller model "ich9-ehci1" would be replaced by libvirt's default for the machine \(qemu-xhci\)/,
+    null,
+  ],
+  [
+    'a foreign metadata entry',
+    swap('</metadata>', "<app:x xmlns:app='https://example.org/app'>1</app:x></metadata>"),
+    /the metadata <app:x> \(https:\/\/example\.org\/app\) is not kept/,
+    null,
+  ],
+  [
+    'a sysinfo block',
+    swap('<os>', "<sysinfo type='smbios'><system><entry name='serial'>X</entry></system></sysinfo><os>"),
+    /<sysinfo type='smbios'>… is not managed by Hostdeck/,
+    null,
+  ],
+  ['an I/O thread', swap('<os>', '<iothreads>2</iothreads><os>'), /<iothreads>… is not managed by Hostdeck/, null],
+  [
+    'a NUMA tune',
+    swap('<os>', "<numatune><memory mode='strict' nodeset='0'/></numatune><os>"),
+    /<numatune>… is not managed by Hostdeck/,
+    null,
+  ],
+])('%s', (_, mutate) => {
+  it('is kept: nothing reported, the plan shows no change', () => {
+    const xml = mutate(BASE);
+    const result = imported(xml, bareHost, { volumeSizes: FIXTURE_SIZES });
+    expect(result.unsupported).toEqual([]);
+    expect(result.differences).toEqual([]);
+    const trip = roundTrip(xml, result);
+    expect(trip.first).toMatchObject({ action: 'unchanged', changes: [] });
+    expect(trip.afterDeploy).toMatchObject({ action: 'unchanged', drifted: false });
+  });
+});
+
 describe('the catch-all note', () => {
   it('appears when a difference is not explained by anything else, so unsupported is never empty when the plan shows a change', () => {
-    // A normalised difference the importer has no rule for: text inside <apic>.
-    const xml = BASE.replace('<apic/>', '<apic>on</apic>');
+    // A normalised difference the importer has no rule for: text inside <boot>.
+    const xml = BASE.replace("<boot dev='hd'/>", "<boot dev='hd'>on</boot>");
     const result = imported(xml, bareHost, { volumeSizes: FIXTURE_SIZES });
-    expect(result.differences).toEqual(['features']);
-    expect(result.unsupported).toEqual([expect.stringMatching(/differs from the domain in features in a way the import cannot describe/)]);
+    expect(result.differences).toEqual(['boot order']);
+    expect(result.unsupported).toEqual([
+      expect.stringMatching(/differs from the domain in boot order in a way the import cannot describe/),
+    ]);
   });
 });
 
@@ -1084,3 +1125,45 @@ describe('options and purity', () => {
     expect(result.unsupported.filter((sentence) => !/SCSI controller/.test(sentence))).toEqual([]);
   });
 });
+
+// ---- virt-install ----------------------------------------------------------------
+
+/**
+ * `virt-install --print-xml --osinfo X` on a lab host (Debian 12's virt-install
+ * and osinfo-db), defined and read back with `virsh dumpxml --inactive`
+ * (tests/golden/libvirt-9.0/virt-install-*.inactive.xml): a Linux server
+ * (debian11, VNC), Linux desktops with SPICE (ubuntu22.04; fedora37 with a
+ * host-model CPU and a topology), a Windows guest (win10: e1000e, qxl,
+ * Hyper-V, localtime clock) and `generic` (i440fx, e1000, vga, no agent).
+ */
+describe.each(['debian11', 'ubuntu2204', 'fedora37', 'win10', 'generic'])(
+  'virt-install %s, defined and dumped by libvirt 9.0',
+  (variant) => {
+    const xml = fixture(`virt-install-${variant}.inactive.xml`);
+    const result = imported(xml, bareHost);
+
+    it('imports with nothing lost and plans as unchanged, before and after a deploy', () => {
+      expect(result.unsupported).toEqual([]);
+      expect(result.differences).toEqual([]);
+      const trip = roundTrip(xml, result);
+      expect(normalizeDomainXml(trip.xml)).toBe(normalizeDomainXml(xml));
+      expect(trip.first).toMatchObject({ action: 'unchanged', changes: [], drifted: false });
+      expect(trip.afterDeploy).toMatchObject({ action: 'unchanged', changes: [], drifted: false });
+    });
+
+    it('keeps the settings virt-install chose, read from the XML', () => {
+      const nicModel = /<interface[\s\S]*?<model type='([^']+)'/.exec(xml)![1];
+      expect(result.vm.interfaces.map((nic) => nic.model)).toEqual([nicModel]);
+      const videoModel = /<video>\s*<model type='([^']+)'/.exec(xml)?.[1];
+      if (videoModel) expect(result.vm.video).toBe(videoModel);
+      expect(result.vm.rng).toBe(xml.includes('<rng '));
+      expect(result.vm.guestAgent).toBe(xml.includes('org.qemu.guest_agent.0'));
+      const osId = /<libosinfo:os id="([^"]+)"/.exec(xml)?.[1];
+      if (osId) expect(result.vm.unmanagedXml.metadata.join('')).toContain(osId);
+      for (const kept of ['sound', 'redirdev']) {
+        const count = (xml.match(new RegExp(`<${kept} `, 'g')) ?? []).length;
+        expect(result.vm.unmanagedXml.devices.filter((fragment) => fragment.startsWith(`<${kept} `))).toHaveLength(count);
+      }
+    });
+  },
+);

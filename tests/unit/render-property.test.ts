@@ -167,6 +167,69 @@ const maybeWrongNumber = (good: fc.Arbitrary<number>) =>
     { weight: 1, arbitrary: fc.constantFrom<unknown>(-1, 0, 1.5, 1e12, '2', null, Number.MAX_SAFE_INTEGER) },
   );
 
+/** XML 1.0 escaping for text the test puts inside an unmanaged fragment (control characters stay and get the fragment rejected). */
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+// Unmanaged XML: fragments the rules accept (some carrying hostile text), and ones they must refuse.
+const domainFragment = fc.oneof(
+  {
+    weight: 30,
+    arbitrary: fc.constantFrom(
+      '<clock offset="localtime"><timer name="rtc" tickpolicy="catchup"/><timer name="hpet" present="no"/></clock>',
+      '<pm><suspend-to-mem enabled="no"/><suspend-to-disk enabled="no"/></pm>',
+      '<features><acpi/><apic/><vmport state="off"/></features>',
+      '<on_crash>restart</on_crash>',
+    ),
+  },
+  {
+    weight: 2,
+    arbitrary: hostileText.map(
+      (text) => `<sysinfo type="smbios"><system><entry name="serial">${escapeXml(text)}</entry></system></sysinfo>`,
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '<qemu:commandline xmlns:qemu="http://libvirt.org/schemas/domain/qemu/1.0"><qemu:arg value="-x"/></qemu:commandline>',
+      '<seclabel type="none"/>',
+      '<devices/>',
+      '<os><loader>/etc/shadow</loader></os>',
+      '<clock',
+    ),
+  },
+);
+const deviceFragment = fc.oneof(
+  {
+    weight: 30,
+    arbitrary: fc.constantFrom(
+      '<sound model="ich9"/>',
+      '<watchdog model="i6300esb" action="reset"/>',
+      '<redirdev bus="usb" type="spicevmc"/>',
+      '<controller type="usb" model="qemu-xhci" ports="15"/>',
+      '<channel type="spicevmc"><target type="virtio" name="com.redhat.spice.0"/></channel>',
+    ),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      '<graphics type="vnc" port="-1"><listen type="address" address="0.0.0.0"/></graphics>',
+      '<disk type="file" device="disk"><source file="/etc/shadow"/><target dev="vdz" bus="virtio"/></disk>',
+      '<hostdev mode="subsystem" type="pci" managed="yes"/>',
+      '<redirdev bus="usb" type="tcp"><source mode="connect" host="192.0.2.1" service="4000"/></redirdev>',
+      '<channel type="unix"><source mode="bind" path="/etc/x"/><target type="virtio" name="x.0"/></channel>',
+      '<controller type="scsi" model="lsilogic"/>',
+    ),
+  },
+);
+const metadataFragment = fc.oneof(
+  {
+    weight: 20,
+    arbitrary: hostileText.map((text) => `<app:x xmlns:app="https://example.org/app">${escapeXml(xmlText(text.toWellFormed()))}</app:x>`),
+  },
+  { weight: 1, arbitrary: hostileText.map((text) => `<app:x xmlns:app="https://example.org/app">${escapeXml(text)}</app:x>`) },
+  { weight: 1, arbitrary: fc.constantFrom('<plain/>', '<hostdeck:vm xmlns:hostdeck="https://hostdeck.dev/xmlns/libvirt-domain/1"/>') },
+);
+
 function vmArb(index: number) {
   return fc.record(
     {
@@ -186,6 +249,15 @@ function vmArb(index: number) {
             sizeGiB: maybeWrongNumber(fc.integer({ min: 1, max: 4096 })),
             format: fc.constantFrom('qcow2', 'raw'),
             bus: fc.constantFrom('virtio', 'sata', 'scsi'),
+            cache: fc.option(
+              fc.oneof(
+                { weight: 30, arbitrary: fc.constantFrom('none', 'writethrough', 'writeback', 'directsync', 'unsafe') },
+                { weight: 1, arbitrary: fc.constant('bogus') },
+              ),
+              { nil: undefined },
+            ),
+            discard: fc.option(fc.constantFrom('unmap', 'ignore'), { nil: undefined }),
+            io: fc.option(fc.constantFrom('native', 'threads', 'io_uring'), { nil: undefined }),
             baseImage: fc.option(
               fc.oneof({ weight: 20, arbitrary: fc.constant('base') }, { weight: 1, arbitrary: fc.constant('missing-image') }),
               { nil: undefined, freq: 2 },
@@ -212,7 +284,57 @@ function vmArb(index: number) {
             return { type: 'bridge', bridge: 'br9', mac };
           }),
         ),
-      graphics: fc.record({ vnc: fc.boolean(), spice: fc.boolean() }),
+      graphics: fc.record(
+        { vnc: fc.boolean(), spice: fc.boolean(), spiceImageCompression: fc.constantFrom('auto_glz', 'quic', 'off') },
+        { requiredKeys: ['vnc', 'spice'] },
+      ),
+      video: fc.constantFrom('virtio', 'qxl', 'vga', 'bochs', 'cirrus', 'ramfb', 'none'),
+      cpu: fc.option(
+        fc.oneof(
+          fc.record({ mode: fc.constantFrom('host-passthrough', 'host-model', 'maximum') }),
+          fc.record({
+            mode: fc.constant('custom'),
+            model: fc.oneof(
+              { weight: 20, arbitrary: fc.constantFrom('qemu64', 'Skylake-Client', 'EPYC') },
+              { weight: 1, arbitrary: fc.constant('bad model') },
+            ),
+          }),
+          fc.record({
+            mode: fc.constantFrom('host-passthrough', 'host-model'),
+            topology: fc.record({
+              sockets: fc.integer({ min: 1, max: 2 }),
+              cores: fc.integer({ min: 1, max: 4 }),
+              threads: fc.integer({ min: 1, max: 2 }),
+            }),
+          }),
+        ),
+        { nil: undefined },
+      ),
+      inputs: fc.option(
+        fc.array(fc.record({ type: fc.constantFrom('tablet', 'mouse', 'keyboard'), bus: fc.constantFrom('usb', 'virtio', 'ps2') }), {
+          maxLength: 3,
+        }),
+        { nil: undefined },
+      ),
+      cdroms: fc.array(
+        fc.record(
+          {
+            source: fc.oneof(
+              fc.record({ type: fc.constant('volume'), pool: fc.constant('default'), volume: volumeNameArb }),
+              fc.record({ type: fc.constant('file'), path: hostilePath }),
+            ),
+            bus: fc.constantFrom('sata', 'scsi', 'ide'),
+          },
+          { requiredKeys: ['bus'] },
+        ),
+        { maxLength: 1 },
+      ),
+      rng: fc.boolean(),
+      unmanagedXml: fc.record({
+        domain: fc.uniqueArray(domainFragment, { maxLength: 2, selector: (fragment) => /^<([\w:-]+)/.exec(fragment)?.[1] ?? fragment }),
+        devices: fc.uniqueArray(deviceFragment, { maxLength: 3 }), // libvirt allows one watchdog
+        metadata: fc.array(metadataFragment, { maxLength: 2 }),
+      }),
       serialConsole: fc.boolean(),
       guestAgent: fc.boolean(),
       tpm: fc.boolean(),
@@ -266,6 +388,16 @@ const specArb = fc
       },
       vms: vms.map((vm) => ({
         ...vm,
+        // A topology matches the vCPUs (else rejected) for even counts.
+        vcpus: (() => {
+          const t = (vm.cpu as { topology?: { sockets: number; cores: number; threads: number } } | undefined)?.topology;
+          return t && typeof vm.vcpus === 'number' && vm.vcpus % 2 === 0 ? t.sockets * t.cores * t.threads : vm.vcpus;
+        })(),
+        cdroms: (vm.cdroms as { source?: { type: string; path?: string } }[] | undefined)?.map((cdrom, i) =>
+          cdrom.source?.type === 'file' && i === 0
+            ? { ...cdrom, source: { ...cdrom.source, path: `${poolPath}${cdrom.source.path}` } }
+            : cdrom,
+        ),
         disks: (vm.disks as { source: { type: string; path?: string } }[] | undefined)?.map((disk, i) =>
           disk.source.type === 'file' && i < 2 ? { ...disk, source: { ...disk.source, path: `${poolPath}${disk.source.path}` } } : disk,
         ),
@@ -313,6 +445,22 @@ const RENDERED_ELEMENTS = new Set([
   'listen',
   'video',
   'rng',
+  'image',
+  'topology',
+  // from the unmanaged XML the generator accepts
+  'timer',
+  'pm',
+  'suspend-to-mem',
+  'suspend-to-disk',
+  'vmport',
+  'on_crash',
+  'sysinfo',
+  'system',
+  'entry',
+  'sound',
+  'watchdog',
+  'redirdev',
+  'app:x',
 ]);
 
 function allElements(element: XmlElement): XmlElement[] {

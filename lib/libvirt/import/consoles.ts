@@ -3,7 +3,7 @@
 // Owns: the serial console Hostdeck renders (one pty serial port 0 with its
 // console) and the QEMU guest-agent channel (unix socket, virtio target
 // org.qemu.guest_agent.0); other serial ports, consoles and channels (SPICE
-// agent, vdagent, …) are reported.
+// agent, vdagent, …) are kept as unmanaged XML when lib/spec allows, else reported.
 import { GUEST_AGENT_CHANNEL } from '../domain-xml';
 import { childElements, type XmlElement } from '../xml-tree';
 import type { ImportContext } from './context';
@@ -51,6 +51,7 @@ export function importChannel(ctx: ImportContext, device: XmlElement): boolean {
     else if (path !== undefined && !path.includes('/channel/target/')) ctx.note('guest agent', NOT_KEPT.consoles.agentPath(path));
     return true;
   }
-  ctx.note('guest agent', NOT_KEPT.consoles.channel(device, name));
+  // Other channels (the SPICE agent's spicevmc, …) are kept as they are when the rules allow.
+  ctx.carry('devices', device, 'guest agent', NOT_KEPT.consoles.channel(device, name));
   return false;
 }

@@ -5,15 +5,18 @@
 // ./interfaces, serial/console/channel → ./consoles, graphics and video →
 // ./graphics, the balloon → ./memory), and deciding about the rest: the
 // emulator, controllers (libvirt adds pci, sata, usb, …; Hostdeck renders one
-// virtio-scsi controller when a disk is on scsi), input (the USB tablet that
-// goes with a display), TPM (emulated 2.0, tpm-crb), the virtio RNG from
-// /dev/urandom, audio; host devices, USB redirection, sound, shared folders,
-// watchdogs and anything else are reported as dropped.
-import { INTERFACES_MAX, type VmSpec } from '@/lib/spec';
+// virtio-scsi controller when a disk is on scsi), input devices (vm.inputs,
+// beyond the PS/2 pair libvirt adds), TPM (emulated 2.0, tpm-crb), the virtio
+// RNG from /dev/urandom, audio. USB controllers, sound, watchdogs, USB
+// redirection over SPICE, the SPICE agent channel and other devices the
+// spec has no field for are kept as unmanaged XML when lib/spec's rules allow
+// (./context carry); host devices, shared folders and anything refused are
+// reported as dropped.
+import { INPUTS_MAX, INTERFACES_MAX, type InputSpec, type VmSpec } from '@/lib/spec';
 import { childElements, type XmlElement } from '../xml-tree';
 import { importChannel, importConsole, importSerial } from './consoles';
 import type { ImportContext } from './context';
-import { importDisk, importSeed, placeDisks, seedKind, type ImportedDisk } from './disks';
+import { importCdrom, importDisk, importSeed, placeDisks, seedKind, type ImportedCdrom, type ImportedDisk } from './disks';
 import { importGraphics, importVideo } from './graphics';
 import { importInterface } from './interfaces';
 import { importMemballoon } from './memory';
@@ -23,9 +26,10 @@ import { diskTarget, extraAttributes, first, LIBVIRT_ADDED, tags, text } from '.
 
 export function importDevices(ctx: ImportContext, devices: XmlElement, vm: VmSpec, needs: HostNeeds): void {
   const disks: ImportedDisk[] = [];
+  const cdroms: ImportedCdrom[] = [];
+  const inputs: InputSpec[] = [];
   let seed: XmlElement | null = null;
   let serials = 0;
-  let hasTablet = false;
   const videos: XmlElement[] = [];
   const scsiControllers: XmlElement[] = [];
   const graphicsSeen = { vnc: 0, spice: 0 };
@@ -46,6 +50,11 @@ export function importDevices(ctx: ImportContext, devices: XmlElement, vm: VmSpe
           break;
         }
         if (kind === 'other') break;
+        if (device.attributes.device === 'cdrom') {
+          const cdrom = importCdrom(ctx, device, needs);
+          if (cdrom) cdroms.push(cdrom);
+          break;
+        }
         const disk = importDisk(ctx, device, needs);
         if (disk) disks.push(disk);
         break;
@@ -76,18 +85,16 @@ export function importDevices(ctx: ImportContext, devices: XmlElement, vm: VmSpe
           vm.guestAgent = true;
         }
         break;
-      case 'input':
-        if (
-          device.attributes.type === 'tablet' &&
-          device.attributes.bus === 'usb' &&
-          !hasTablet &&
-          plainDevice(ctx, device, 'input devices')
-        )
-          hasTablet = true;
-        else if (!((device.attributes.type === 'mouse' || device.attributes.type === 'keyboard') && device.attributes.bus === 'ps2')) {
+      case 'input': {
+        const { type, bus } = device.attributes;
+        if ((type === 'mouse' || type === 'keyboard') && (bus ?? 'ps2') === 'ps2') break; // libvirt adds these
+        const known =
+          (type === 'tablet' || type === 'mouse' || type === 'keyboard') && (bus === 'usb' || bus === 'virtio' || bus === 'ps2');
+        if (!known || extraAttributes(device, { type: null, bus: null }).length > 0 || inputs.length >= INPUTS_MAX) {
           ctx.note('input devices', NOT_KEPT.devices.input(device));
-        }
+        } else if (plainDevice(ctx, device, 'input devices')) inputs.push({ type, bus });
         break;
+      }
       case 'tpm':
         if (importTpm(ctx, device)) vm.tpm = true;
         break;
@@ -97,7 +104,7 @@ export function importDevices(ctx: ImportContext, devices: XmlElement, vm: VmSpe
           graphicsSeen[type]++;
           if (graphicsSeen[type] > 1) ctx.note('graphics', NOT_KEPT.graphics.second(type));
           else {
-            importGraphics(ctx, device, type);
+            importGraphics(ctx, device, type, vm);
             vm.graphics[type] = true;
           }
         } else ctx.note('graphics', NOT_KEPT.graphics.other(type ?? '?', device));
@@ -108,22 +115,22 @@ export function importDevices(ctx: ImportContext, devices: XmlElement, vm: VmSpe
         break;
       case 'audio':
         if (device.attributes.type !== 'none' && device.attributes.type !== 'spice') ctx.note('audio', NOT_KEPT.devices.audio(device));
-        break;
+        break; // libvirt adds the one that goes with the display
       case 'memballoon':
         importMemballoon(ctx, device);
         break;
       case 'rng':
-        if (importRng(ctx, device) && !rngOk) rngOk = true;
-        else if (rngOk) ctx.note('rng', NOT_KEPT.devices.secondRng(device));
+        if (rngOk) ctx.note('rng', NOT_KEPT.devices.secondRng(device));
+        else if (importRng(ctx, device)) rngOk = true;
         break;
       case 'hostdev':
         ctx.note('host devices', hostdevSentence(device));
         break;
       case 'redirdev':
-        ctx.note('redirdev', NOT_KEPT.devices.redirdev(device));
+        ctx.carry('devices', device, 'redirdev', NOT_KEPT.devices.redirdev(device));
         break;
       case 'sound':
-        ctx.note('sound', NOT_KEPT.devices.sound(device.attributes.model ?? '?'));
+        ctx.carry('devices', device, 'sound', NOT_KEPT.devices.sound(device.attributes.model ?? '?'));
         break;
       case 'filesystem': {
         const source = first(device, 'source');
@@ -134,14 +141,19 @@ export function importDevices(ctx: ImportContext, devices: XmlElement, vm: VmSpe
         break;
       }
       case 'watchdog':
-        ctx.note('watchdog', NOT_KEPT.devices.watchdog(device.attributes.model ?? '?', device.attributes.action ?? 'reset'));
+        ctx.carry(
+          'devices',
+          device,
+          'watchdog',
+          NOT_KEPT.devices.watchdog(device.attributes.model ?? '?', device.attributes.action ?? 'reset'),
+        );
         break;
       default:
-        ctx.note(device.name, NOT_KEPT.devices.device(device));
+        ctx.carry('devices', device, device.name);
     }
   }
 
-  const seedDev = placeDisks(ctx, disks, vm);
+  const seedDev = placeDisks(ctx, disks, cdroms, vm);
   if (seed !== null) importSeed(ctx, seed, vm, seedDev);
 
   const scsiDisks = vm.disks.some((disk) => disk.bus === 'scsi');
@@ -157,10 +169,12 @@ export function importDevices(ctx: ImportContext, devices: XmlElement, vm: VmSpe
   });
 
   const hasGraphics = vm.graphics.vnc || vm.graphics.spice;
-  if (hasGraphics && !hasTablet) ctx.note('input devices', NOT_KEPT.devices.tabletAdded);
-  if (!hasGraphics && hasTablet) ctx.note('input devices', NOT_KEPT.devices.tabletDropped);
-  importVideo(ctx, videos, hasGraphics);
-  if (!rngOk && !ctx.isCovered('rng')) ctx.note('rng', NOT_KEPT.devices.rngAdded);
+  // Only an input list other than the default (a USB tablet with a display) is written into the spec.
+  const isDefault = hasGraphics ? inputs.length === 1 && inputs[0]!.type === 'tablet' && inputs[0]!.bus === 'usb' : inputs.length === 0;
+  if (!isDefault) vm.inputs = inputs;
+  const video = importVideo(ctx, videos, hasGraphics);
+  if (video !== null) vm.video = video;
+  vm.rng = rngOk;
 }
 
 /** Whether a device has nothing beyond what libvirt adds (alias, address). */
@@ -184,13 +198,22 @@ function importController(ctx: ImportContext, device: XmlElement, machine: strin
       return;
     }
     const expected = machine.startsWith('pc-q35') || machine === 'q35' ? 'qemu-xhci' : 'piix3-uhci';
-    if (/^ich9-uhci\d$/.test(model ?? '')) return; // companions of ich9-ehci1, reported with it
     const extras = extraAttributes(device, { type: null, index: '0', model: null });
-    if (model !== undefined && model !== expected) ctx.note('controllers', NOT_KEPT.devices.usbModel(model, expected));
-    if (extras.length > 0) ctx.note('controllers', NOT_KEPT.devices.usbSettings(extras));
+    const plain =
+      (model === undefined || model === expected) &&
+      extras.length === 0 &&
+      childElements(device).every((part) => LIBVIRT_ADDED.has(part.name));
+    // Anything but libvirt's default (another model, ports, the ich9 companions) is kept as it is.
+    if (!plain)
+      ctx.carry(
+        'devices',
+        device,
+        'controllers',
+        model !== undefined && model !== expected ? NOT_KEPT.devices.usbModel(model, expected) : NOT_KEPT.devices.usbSettings(extras),
+      );
     return;
   }
-  ctx.note('controllers', NOT_KEPT.devices.controller(type ?? '?', device));
+  ctx.carry('devices', device, 'controllers', NOT_KEPT.devices.controller(type ?? '?', device));
 }
 
 /** Whether a <tpm> becomes the VM's emulated TPM 2.0 (a passed-through TPM does not). */

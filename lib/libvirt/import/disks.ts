@@ -6,9 +6,10 @@
 // sizes (from the host, ImportOptions.volumeSizes), the storage pools they
 // need (./host-needs), the order and target names the renderer gives them
 // (vda, vdb, … / sda, sdb, …), and recognising the VM's cloud-init seed
-// (seedIsoPath) with its user-data. Everything else on a disk — cache and I/O
-// options, boot order, serial numbers, other cdroms, block devices — is
-// reported.
+// (seedIsoPath) with its user-data; driver cache / discard / io; cdrom drives
+// (empty, or a pool volume or file inside a pool, on sata / scsi / ide).
+// Everything else on a disk — other driver options, boot order, serial
+// numbers, block devices — is reported.
 import {
   absolutePath,
   DISK_GIB_MAX,
@@ -19,6 +20,8 @@ import {
   seedIsoPath,
   USER_DATA_MAX,
   volumeName,
+  CDROMS_MAX,
+  type CdromSpec,
   type DiskSpec,
   type VmSpec,
 } from '@/lib/spec';
@@ -36,6 +39,21 @@ export interface ImportedDisk {
   dev: string;
   family: 'vd' | 'sd';
   order: number;
+}
+
+/** A kept cdrom drive with the target it had in the domain. */
+export interface ImportedCdrom {
+  cdrom: CdromSpec;
+  dev: string;
+  order: number;
+}
+
+const CACHE_MODES = ['none', 'writethrough', 'writeback', 'directsync', 'unsafe'] as const;
+const IO_MODES = ['native', 'threads', 'io_uring'] as const;
+const DISCARD_MODES = ['unmap', 'ignore'] as const;
+
+function oneOf<T extends string>(values: readonly T[], value: string | undefined): T | undefined {
+  return values.find((candidate) => candidate === value);
 }
 
 /** Whether a cdrom is this VM's cloud-init seed ('own'), a seed under another VM's name ('other', reported here), or not a seed. */
@@ -78,6 +96,59 @@ function unsafeDisk(ctx: ImportContext, key: string, label: string): boolean {
   return true;
 }
 
+/** A disk's or cdrom's source as the spec's, with the key of its size, and the pool it needs; null (noted) when not kept. */
+function placeSource(
+  ctx: ImportContext,
+  type: 'file' | 'volume',
+  source: XmlElement,
+  label: string,
+  needs: HostNeeds,
+): { source: DiskSpec['source']; key: string } | null {
+  if (type === 'volume') {
+    const pool = source.attributes.pool ?? '';
+    const volume = source.attributes.volume ?? '';
+    if (!objectName.safeParse(pool).success || !volumeName.safeParse(volume).success) {
+      ctx.note('disks', NOT_KEPT.disks.volumeNames(label, pool, volume));
+      return null;
+    }
+    const diskSource: DiskSpec['source'] = { type: 'volume', pool, volume };
+    const key = `${pool}/${volume}`;
+    if (unsafeDisk(ctx, key, label)) return null;
+    if (
+      !ctx.host.storagePools.some((candidate) => candidate.name === pool) &&
+      !needs.storagePools.some((candidate) => candidate.name === pool)
+    ) {
+      const path = lookup(ctx.options.poolPaths, pool);
+      const forbidden = path === undefined ? null : forbiddenFolderProblem(path);
+      if (forbidden) {
+        ctx.note('disks', NOT_KEPT.disks.poolInSystemFolder(label, pool, forbidden));
+        return null;
+      }
+      needs.storagePools.push(path !== undefined && absolutePath.safeParse(path).success ? { name: pool, path } : { name: pool });
+    }
+    return { source: diskSource, key };
+  }
+  {
+    const path = source.attributes.file ?? '';
+    if (!absolutePath.safeParse(path).success) {
+      ctx.note('disks', NOT_KEPT.disks.badPath(label));
+      return null;
+    }
+    if (path.startsWith(`${SEED_DIR}/`)) {
+      ctx.note('disks', NOT_KEPT.disks.inSeedFolder(label));
+      return null;
+    }
+    if (unsafeDisk(ctx, path, label)) return null;
+    const place = filePool(path, ctx.host, ctx.options.poolPaths, needs);
+    if (place.kind === 'forbidden') {
+      ctx.note('disks', NOT_KEPT.disks.outsidePools(label, place.reason));
+      return null;
+    }
+    if (place.kind === 'need') needs.storagePools.push(place.need);
+    return { source: { type: 'file', path }, key: path };
+  }
+}
+
 /** One <disk> (not the seed) as a disk of the spec, or null when it is not kept. */
 export function importDisk(ctx: ImportContext, device: XmlElement, needs: HostNeeds): ImportedDisk | null {
   const kind = device.attributes.device ?? 'disk';
@@ -112,56 +183,28 @@ export function importDisk(ctx: ImportContext, device: XmlElement, needs: HostNe
     ctx.note('disks', NOT_KEPT.disks.format(format, label));
     return null;
   }
+  const options: Pick<DiskSpec, 'cache' | 'discard' | 'io'> = {};
   if (driver) {
-    const extras = extraAttributes(driver, { name: 'qemu', type: null });
+    const cache = oneOf(CACHE_MODES, driver.attributes.cache);
+    const io = oneOf(IO_MODES, driver.attributes.io);
+    const discard = oneOf(DISCARD_MODES, driver.attributes.discard);
+    if (cache) options.cache = cache;
+    if (io) options.io = io;
+    if (discard) options.discard = discard;
+    const extras = extraAttributes(driver, {
+      name: 'qemu',
+      type: null,
+      ...(cache ? { cache: null } : {}),
+      ...(io ? { io: null } : {}),
+      ...(discard ? { discard: null } : {}),
+    });
     if (extras.length > 0) ctx.note('disks', NOT_KEPT.disks.driverOptions(label, extras));
     if (childElements(driver).length > 0) ctx.note('disks', NOT_KEPT.disks.driverSettings(label, childElements(driver)));
   }
 
-  let diskSource: DiskSpec['source'];
-  let key: string;
-  if (type === 'volume') {
-    const pool = source.attributes.pool ?? '';
-    const volume = source.attributes.volume ?? '';
-    if (!objectName.safeParse(pool).success || !volumeName.safeParse(volume).success) {
-      ctx.note('disks', NOT_KEPT.disks.volumeNames(label, pool, volume));
-      return null;
-    }
-    diskSource = { type: 'volume', pool, volume };
-    key = `${pool}/${volume}`;
-    if (unsafeDisk(ctx, key, label)) return null;
-    if (
-      !ctx.host.storagePools.some((candidate) => candidate.name === pool) &&
-      !needs.storagePools.some((candidate) => candidate.name === pool)
-    ) {
-      const path = lookup(ctx.options.poolPaths, pool);
-      const forbidden = path === undefined ? null : forbiddenFolderProblem(path);
-      if (forbidden) {
-        ctx.note('disks', NOT_KEPT.disks.poolInSystemFolder(label, pool, forbidden));
-        return null;
-      }
-      needs.storagePools.push(path !== undefined && absolutePath.safeParse(path).success ? { name: pool, path } : { name: pool });
-    }
-  } else {
-    const path = source.attributes.file ?? '';
-    if (!absolutePath.safeParse(path).success) {
-      ctx.note('disks', NOT_KEPT.disks.badPath(label));
-      return null;
-    }
-    if (path.startsWith(`${SEED_DIR}/`)) {
-      ctx.note('disks', NOT_KEPT.disks.inSeedFolder(label));
-      return null;
-    }
-    if (unsafeDisk(ctx, path, label)) return null;
-    const place = filePool(path, ctx.host, ctx.options.poolPaths, needs);
-    if (place.kind === 'forbidden') {
-      ctx.note('disks', NOT_KEPT.disks.outsidePools(label, place.reason));
-      return null;
-    }
-    if (place.kind === 'need') needs.storagePools.push(place.need);
-    diskSource = { type: 'file', path };
-    key = path;
-  }
+  const placed = placeSource(ctx, type, source, label, needs);
+  if (placed === null) return null;
+  const { source: diskSource, key } = placed;
   const sourceExtras = extraAttributes(source, type === 'volume' ? { pool: null, volume: null, index: null } : { file: null, index: null });
   if (sourceExtras.length > 0) ctx.note('disks', NOT_KEPT.disks.sourceOptions(label, sourceExtras));
   if (childElements(source).length > 0) ctx.note('disks', NOT_KEPT.disks.sourceSettings(label, childElements(source)));
@@ -199,7 +242,7 @@ export function importDisk(ctx: ImportContext, device: XmlElement, needs: HostNe
   const family: 'vd' | 'sd' = bus === 'virtio' ? 'vd' : 'sd';
   const parsedTarget = targetIndex(dev);
   const order = parsedTarget === null ? Number.MAX_SAFE_INTEGER : parsedTarget.index;
-  return { disk: { source: diskSource, sizeGiB, format, bus }, dev, family, order };
+  return { disk: { source: diskSource, sizeGiB, format, bus, ...options }, dev, family, order };
 }
 
 /**
@@ -207,7 +250,7 @@ export function importDisk(ctx: ImportContext, device: XmlElement, needs: HostNe
  * (vd…, sd…) in target order, so the renderer's vda, vdb, … / sda, sdb, …
  * match the targets the domain has. Returns the seed's target (the next sd).
  */
-export function placeDisks(ctx: ImportContext, disks: ImportedDisk[], vm: VmSpec): string {
+export function placeDisks(ctx: ImportContext, disks: ImportedDisk[], cdroms: ImportedCdrom[], vm: VmSpec): string {
   for (const family of ['vd', 'sd'] as const) {
     const slots = disks.flatMap((entry, index) => (entry.family === family ? [index] : []));
     const sorted = slots.map((index) => disks[index]!).sort((a, b) => a.order - b.order);
@@ -221,9 +264,58 @@ export function placeDisks(ctx: ImportContext, disks: ImportedDisk[], vm: VmSpec
   vm.disks = disks.map((entry) => entry.disk);
   let virtio = 0;
   let sd = 0;
+  let hd = 0;
   for (const entry of disks) {
     const dev = entry.disk.bus === 'virtio' ? `vd${diskLetters(virtio++)}` : `sd${diskLetters(sd++)}`;
     if (dev !== entry.dev) ctx.note('disks', NOT_KEPT.disks.renamed(entry.dev, dev));
   }
+  const drives = [...cdroms].sort((a, b) => a.order - b.order);
+  if (drives.length > CDROMS_MAX) {
+    for (const extra of drives.splice(CDROMS_MAX)) ctx.note('disks', NOT_KEPT.disks.tooMany(extra.dev));
+  }
+  vm.cdroms = drives.map((entry) => entry.cdrom);
+  for (const entry of drives) {
+    const dev = entry.cdrom.bus === 'ide' ? `hd${diskLetters(hd++)}` : `sd${diskLetters(sd++)}`;
+    if (dev !== entry.dev) ctx.note('disks', NOT_KEPT.disks.renamed(entry.dev, dev));
+  }
   return `sd${diskLetters(sd)}`;
+}
+
+/** One cdrom drive (not the seed) as a cdrom of the spec, or null (noted) when not kept. */
+export function importCdrom(ctx: ImportContext, device: XmlElement, needs: HostNeeds): ImportedCdrom | null {
+  const dev = diskTarget(device);
+  const source = first(device, 'source');
+  const type = device.attributes.type ?? 'file';
+  const where =
+    source?.attributes.file ??
+    source?.attributes.dev ??
+    (source?.attributes.volume ? `${source.attributes.pool}/${source.attributes.volume}` : undefined);
+  const label = NOT_KEPT.disks.label(dev, where);
+  if (type !== 'file' && type !== 'volume') {
+    ctx.note('disks', NOT_KEPT.disks.cdrom(label));
+    return null;
+  }
+  const bus = first(device, 'target')?.attributes.bus ?? (dev.startsWith('hd') ? 'ide' : 'sata');
+  if (bus !== 'sata' && bus !== 'scsi' && bus !== 'ide') {
+    ctx.note('disks', NOT_KEPT.disks.bus(label, bus));
+    return null;
+  }
+  const cdrom: CdromSpec = { bus };
+  const hasSource = source !== undefined && Object.keys(source.attributes).some((key) => key !== 'index' && key !== 'startupPolicy');
+  if (hasSource) {
+    const placed = placeSource(ctx, type, source, label, needs);
+    if (placed === null) return null;
+    cdrom.source = placed.source;
+  }
+  const driver = first(device, 'driver');
+  if (driver) {
+    const extras = extraAttributes(driver, { name: 'qemu', type: 'raw' });
+    if (extras.length > 0) ctx.note('disks', NOT_KEPT.disks.driverOptions(label, extras));
+  }
+  for (const part of childElements(device)) {
+    if (['driver', 'source', 'target', 'readonly', 'alias', 'address', 'backingStore'].includes(part.name)) continue;
+    ctx.note(part.name === 'boot' ? ['disks', 'boot order'] : 'disks', NOT_KEPT.disks.part(label, part));
+  }
+  const parsedTarget = targetIndex(dev);
+  return { cdrom, dev, order: parsedTarget === null ? Number.MAX_SAFE_INTEGER : parsedTarget.index + (bus === 'ide' ? 1000 : 0) };
 }

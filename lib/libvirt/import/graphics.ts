@@ -2,16 +2,19 @@
 //
 // Owns: the displays Hostdeck renders (one VNC and/or one SPICE, listening on
 // 127.0.0.1 with an automatic port and no password — consoles go through SSH
-// with Hostdeck's tickets) and the one virtio video card that goes with them;
-// other listeners, ports, passwords, settings and cards are reported.
+// with Hostdeck's tickets), SPICE image compression, and the one video card
+// that goes with them (vm.video: virtio, qxl, vga, …); other listeners,
+// ports, passwords, settings and cards are reported.
+import { VIDEO_MODELS, type VmSpec } from '@/lib/spec';
 import { GRAPHICS_LISTEN_ADDRESS } from '../domain-xml';
+import { VIDEO_DEFAULTS } from '../normalize';
 import { childElements, type XmlElement } from '../xml-tree';
 import type { ImportContext } from './context';
 import { NOT_KEPT } from './not-kept';
 import { all, extraAttributes, first, LIBVIRT_ADDED, tag, tags } from './xml';
 
 /** The first VNC or SPICE display of the domain: what of it is not kept. */
-export function importGraphics(ctx: ImportContext, device: XmlElement, type: 'vnc' | 'spice'): void {
+export function importGraphics(ctx: ImportContext, device: XmlElement, type: 'vnc' | 'spice', vm: VmSpec): void {
   const label = type === 'vnc' ? 'VNC' : 'SPICE';
   const listens = all(device, 'listen');
   const listen = listens[0];
@@ -38,29 +41,37 @@ export function importGraphics(ctx: ImportContext, device: XmlElement, type: 'vn
     tlsPort: null,
   });
   if (extras.length > 0) ctx.note('graphics', NOT_KEPT.graphics.settings(label, extras.join(', ')));
-  const others = childElements(device).filter((part) => part.name !== 'listen');
+  const compression = type === 'spice' ? all(device, 'image') : [];
+  const mode = compression[0]?.attributes.compression;
+  const modes = ['auto_glz', 'auto_lz', 'quic', 'glz', 'lz', 'off'] as const;
+  const known = modes.find((candidate) => candidate === mode);
+  const keepImage = compression.length === 1 && known !== undefined && Object.keys(compression[0]!.attributes).length === 1;
+  if (keepImage) vm.graphics.spiceImageCompression = known;
+  const others = childElements(device).filter((part) => part.name !== 'listen' && !(keepImage && part.name === 'image'));
   if (others.length > 0) ctx.note('graphics', NOT_KEPT.graphics.settings(label, tags(others)));
 }
 
-/** All <video> cards at once: one virtio card when there is a display, none without. */
-export function importVideo(ctx: ImportContext, videos: XmlElement[], hasGraphics: boolean): void {
+/** All <video> cards at once: the model of the one card that goes with a display (null: none kept). */
+export function importVideo(ctx: ImportContext, videos: XmlElement[], hasGraphics: boolean): VmSpec['video'] | null {
   if (!hasGraphics) {
     for (const video of videos) {
       const model = first(video, 'model')?.attributes.type ?? '?';
       if (model !== 'none') ctx.note('video', NOT_KEPT.video.noDisplay(model));
     }
-    return;
+    return null;
   }
   const [primary, ...more] = videos;
   if (!primary) {
     ctx.note('video', NOT_KEPT.video.added);
-    return;
+    return null;
   }
   const model = first(primary, 'model');
   const type = model?.attributes.type ?? '?';
-  if (type !== 'virtio') ctx.note('video', NOT_KEPT.video.model(type));
+  const kept = VIDEO_MODELS.find((candidate) => candidate === type) ?? null;
+  if (kept === null) ctx.note('video', NOT_KEPT.video.model(type));
   else {
-    const extras = model ? extraAttributes(model, { type: null, heads: '1', primary: 'yes' }) : [];
+    const defaults = VIDEO_DEFAULTS[kept] ?? {};
+    const extras = model ? extraAttributes(model, { type: null, heads: '1', primary: 'yes', ...defaults }) : [];
     if (extras.length > 0) ctx.note('video', NOT_KEPT.video.settings(extras.join(', ')));
     const parts = model ? childElements(model) : [];
     if (parts.length > 0) ctx.note('video', NOT_KEPT.video.settings(tags(parts)));
@@ -69,4 +80,5 @@ export function importVideo(ctx: ImportContext, videos: XmlElement[], hasGraphic
     if (part.name !== 'model' && !LIBVIRT_ADDED.has(part.name)) ctx.note('video', NOT_KEPT.video.settings(tag(part)));
   }
   for (const extra of more) ctx.note('video', NOT_KEPT.video.additional(first(extra, 'model')?.attributes.type ?? '?'));
+  return kept;
 }

@@ -167,6 +167,10 @@ function importRoot(ctx: ImportContext, root: XmlElement): ImportResult {
     disks: [],
     interfaces: [],
     graphics: { vnc: false, spice: false },
+    video: 'virtio',
+    cdroms: [],
+    rng: false,
+    unmanagedXml: { domain: [], devices: [], metadata: [] },
     serialConsole: false,
     guestAgent: false,
     tpm: false,
@@ -185,6 +189,7 @@ function importRoot(ctx: ImportContext, root: XmlElement): ImportResult {
   if (devices) importDevices(ctx, devices, vm, hostNeeds);
   else ctx.note('rng', NOT_KEPT.domain.noDevices);
 
+  vm.unmanagedXml = ctx.unmanaged;
   const parsed = vmSpecSchema.safeParse(vm);
   if (!parsed.success) {
     const issues = formatIssues(parsed.error).map((issue) => `${issue.path}: ${issue.message}`);
@@ -243,7 +248,7 @@ function importTopLevel(ctx: ImportContext, child: XmlElement, vm: VmSpec, domai
       importCputune(ctx, child);
       return;
     case 'cpu':
-      importCpu(ctx, child, domainType);
+      importCpu(ctx, child, domainType, vm);
       return;
     case 'features':
       importFeatures(ctx, child);
@@ -266,6 +271,6 @@ function importTopLevel(ctx: ImportContext, child: XmlElement, vm: VmSpec, domai
       importSeclabel(ctx, child);
       return;
     default:
-      ctx.note(child.name, NOT_KEPT.domain.element(child));
+      ctx.carry('domain', child, child.name, NOT_KEPT.domain.element(child));
   }
 }

@@ -1,11 +1,12 @@
 // lib/libvirt/import/interfaces — <interface> devices.
 //
 // Owns: which network interfaces are kept (a bridge, macvtap on a host NIC in
-// bridge mode, or a libvirt network; virtio model; the MAC as it is), the
+// bridge mode, or a libvirt network; the NIC model — virtio, e1000e, e1000,
+// rtl8139, vmxnet3; the MAC as it is), the
 // bridges, NICs and libvirt networks they need (HostNeeds), and reporting
 // everything else on an interface (VLANs, Open vSwitch ports, bandwidth,
 // filters, boot order, MTU, …).
-import { ifName, macAddress, objectName, type InterfaceSpec } from '@/lib/spec';
+import { ifName, macAddress, NIC_MODELS, objectName, type InterfaceSpec } from '@/lib/spec';
 import { childElements, type XmlElement } from '../xml-tree';
 import type { ImportContext } from './context';
 import { NOT_KEPT } from './not-kept';
@@ -33,8 +34,11 @@ export function importInterface(ctx: ImportContext, device: XmlElement, needs: H
     ctx.note('interfaces', NOT_KEPT.interfaces.badMac(macText));
     return null;
   }
-  const model = first(device, 'model')?.attributes.type ?? (device.attributes.type === 'direct' ? 'virtio' : 'rtl8139');
-  if (model !== 'virtio') ctx.note('interfaces', NOT_KEPT.interfaces.model(label, model));
+  const modelType = first(device, 'model')?.attributes.type;
+  const known = NIC_MODELS.find((candidate) => candidate === modelType);
+  // Without <model> QEMU picks one for the machine; Hostdeck always names one.
+  if (known === undefined) ctx.note('interfaces', NOT_KEPT.interfaces.model(label, modelType ?? 'rtl8139'));
+  const model = known ?? 'virtio';
 
   const host = ctx.host;
   let nic: InterfaceSpec;
@@ -44,7 +48,7 @@ export function importInterface(ctx: ImportContext, device: XmlElement, needs: H
       ctx.note('interfaces', NOT_KEPT.interfaces.bridgeName(label, bridge));
       return null;
     }
-    nic = { type: 'bridge', bridge, mac: macText, model: 'virtio' };
+    nic = { type: 'bridge', bridge, mac: macText, model };
     if (!host.network.bridges.some((candidate) => candidate.name === bridge) && !needs.bridges.includes(bridge)) needs.bridges.push(bridge);
     const extras = source ? extraAttributes(source, { bridge: null }) : [];
     if (extras.length > 0) ctx.note('interfaces', NOT_KEPT.interfaces.sourceOptions(label, extras));
@@ -56,7 +60,7 @@ export function importInterface(ctx: ImportContext, device: XmlElement, needs: H
     }
     const mode = source?.attributes.mode ?? 'vepa';
     if (mode !== 'bridge') ctx.note('interfaces', NOT_KEPT.interfaces.macvtapMode(label, mode));
-    nic = { type: 'direct', dev, mac: macText, model: 'virtio' };
+    nic = { type: 'direct', dev, mac: macText, model };
     const known = host.network.nics.includes(dev) || host.network.bonds.some((bond) => bond.name === dev);
     if (!known && !needs.nics.includes(dev)) needs.nics.push(dev);
     const extras = source ? extraAttributes(source, { dev: null, mode: null }) : [];
@@ -67,7 +71,7 @@ export function importInterface(ctx: ImportContext, device: XmlElement, needs: H
       ctx.note('interfaces', NOT_KEPT.interfaces.networkName(label, network));
       return null;
     }
-    nic = { type: 'network', network, mac: macText, model: 'virtio' };
+    nic = { type: 'network', network, mac: macText, model };
     if (!host.network.libvirtNetworks.includes(network) && !needs.libvirtNetworks.includes(network)) needs.libvirtNetworks.push(network);
     const extras = source ? extraAttributes(source, { network: null, portid: null, bridge: null }) : [];
     if (extras.length > 0) ctx.note('interfaces', NOT_KEPT.interfaces.networkSourceOptions(label, extras));

@@ -27,17 +27,17 @@ export function importMaxMemory(ctx: ImportContext, element: XmlElement): void {
 }
 
 export function importMemoryBacking(ctx: ImportContext, element: XmlElement): void {
-  ctx.note('memory', NOT_KEPT.memory.backing(childElements(element).map((part) => part.name)));
+  ctx.carry('domain', element, 'memory', NOT_KEPT.memory.backing(childElements(element).map((part) => part.name)));
 }
 
 /** <memballoon>: libvirt adds a virtio balloon to every domain; anything else is noted. */
 export function importMemballoon(ctx: ImportContext, device: XmlElement): void {
-  if (device.attributes.model === 'none') ctx.note('memballoon', NOT_KEPT.memory.balloonOff);
+  if (device.attributes.model === 'none') ctx.carry('devices', device, 'memballoon', NOT_KEPT.memory.balloonOff);
   else if (
     device.attributes.model !== 'virtio' ||
     extraAttributes(device, { model: null }).length > 0 ||
     childElements(device).some((part) => !LIBVIRT_ADDED.has(part.name))
   ) {
-    ctx.note('memballoon', NOT_KEPT.memory.balloonSettings(device));
+    ctx.carry('devices', device, 'memballoon', NOT_KEPT.memory.balloonSettings(device));
   }
 }

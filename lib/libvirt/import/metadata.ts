@@ -23,7 +23,7 @@ export function hasHostdeckMetadata(metadata: XmlElement | undefined): boolean {
 }
 
 export function importTitle(ctx: ImportContext, element: XmlElement): void {
-  if (ownText(element).trim() !== '') ctx.note('description', NOT_KEPT.metadata.title(ownText(element)));
+  if (ownText(element).trim() !== '') ctx.carry('domain', element, 'description', NOT_KEPT.metadata.title(ownText(element)));
 }
 
 export function importDescription(ctx: ImportContext, element: XmlElement, vm: VmSpec): void {
@@ -62,9 +62,10 @@ export function importMetadata(ctx: ImportContext, element: XmlElement, vm: VmSp
       }
       continue;
     }
+    // Other namespaces (virt-install's libosinfo OS id, …) are kept as they are.
     if (entry.namespace === LIBOSINFO_NAMESPACE) {
       const osId = childElements(entry).find((part) => localName(part) === 'os')?.attributes.id;
-      ctx.note('metadata', NOT_KEPT.metadata.libosinfo(entry.name, osId));
-    } else ctx.note('metadata', NOT_KEPT.metadata.other(entry.name, entry.namespace));
+      ctx.carry('metadata', entry, 'metadata', NOT_KEPT.metadata.libosinfo(entry.name, osId));
+    } else ctx.carry('metadata', entry, 'metadata', NOT_KEPT.metadata.other(entry.name, entry.namespace));
   }
 }

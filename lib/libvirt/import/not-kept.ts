@@ -77,6 +77,8 @@ export const NOT_KEPT = {
   domain: {
     attribute: (extra: string) => `the <domain> attribute ${extra} is not kept`,
     element: (element: XmlElement) => dropped(tag(element)),
+    unmanagedRefused: (element: XmlElement, problem: string) =>
+      `${tag(element)} cannot be kept as unmanaged XML (${problem}) and would be dropped on deploy`,
     noDevices: 'the domain has no <devices>; Hostdeck would add its default devices (RNG)',
     tagsMetadata:
       'the first plan shows a change of tags: Hostdeck marks the domain with its own, empty metadata element (<hostdeck:vm>); nothing changes for the guest',
@@ -368,7 +370,7 @@ export const NOT_KEPT = {
   video: {
     noDisplay: (model: string) => `the ${show(model)} video card would be dropped (the domain has no VNC or SPICE display)`,
     added: 'a virtio video card would be added for the console',
-    model: (type: string) => `the video card ${show(type)} would become virtio (the default Hostdeck uses for consoles)`,
+    model: (type: string) => `the video card ${show(type)} is not a model Hostdeck knows and would become virtio`,
     settings: (list: string) => `video settings ${list} are not kept`,
     additional: (model: string) => `the additional video card ${show(model)} would be dropped on deploy`,
   },
