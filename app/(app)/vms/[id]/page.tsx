@@ -6,6 +6,7 @@ import { PageHeader } from '@/components/page-header';
 import { PowerButtons } from '@/components/hosts/power-buttons';
 import { Badge } from '@/components/ui/badge';
 import { Button } from '@/components/ui/button';
+import { UnmanagedXmlCard } from '@/components/config/unmanaged-xml';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
@@ -32,29 +33,68 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
         <PowerButtons vmId={vm.id} vmName={vm.name} liveState={vm.liveState} canOperate={hasRole(user.role, 'operator')} />
         {hasRole(user.role, 'operator') && (
           <Button asChild variant="outline">
-            <Link href={`/vms/${vm.id}/edit`}><Pencil /> Edit</Link>
+            <Link href={`/vms/${vm.id}/edit`}>
+              <Pencil /> Edit
+            </Link>
           </Button>
         )}
       </PageHeader>
-      {spec.remove && <p className="mb-4 text-sm text-destructive">Marked for removal at the next deployment ({spec.deleteDisks ? 'its disks will be deleted' : 'its disks are kept'}).</p>}
+      {spec.remove && (
+        <p className="mb-4 text-sm text-destructive">
+          Marked for removal at the next deployment ({spec.deleteDisks ? 'its disks will be deleted' : 'its disks are kept'}).
+        </p>
+      )}
       <div className="grid gap-4 lg:grid-cols-2">
         <Card>
-          <CardHeader><CardTitle>Identity and resources</CardTitle></CardHeader>
+          <CardHeader>
+            <CardTitle>Identity and resources</CardTitle>
+          </CardHeader>
           <CardContent className="grid gap-1 text-sm">
-            <div>Host <Link className="text-primary hover:underline" href={`/hosts/${vm.host.id}`}>{vm.host.name}</Link></div>
-            <div>UUID <code className="text-xs">{spec.uuid}</code></div>
-            <div>{spec.vcpus} vCPUs · {spec.memoryMiB} MiB · {spec.machine} · {spec.firmware.toUpperCase()}</div>
-            <div>Desired {spec.powerState}{spec.autostart ? ', starts with the host' : ''} · live <Badge variant="muted" data-testid="vm-live-state">{vm.liveState.replace(/_/g, ' ')}</Badge>{vm.liveAt && <span className="text-xs text-muted-foreground"> as of {formatDateTime(vm.liveAt)}</span>}</div>
-            <div>Consoles: {[spec.graphics.vnc && 'VNC', spec.graphics.spice && 'SPICE', spec.serialConsole && 'serial'].filter(Boolean).join(', ') || 'none'}</div>
-            {spec.tags.length > 0 && <div className="flex flex-wrap gap-1">{spec.tags.map((t) => <Badge key={t} variant="muted">{t}</Badge>)}</div>}
+            <div>
+              Host{' '}
+              <Link className="text-primary hover:underline" href={`/hosts/${vm.host.id}`}>
+                {vm.host.name}
+              </Link>
+            </div>
+            <div>
+              UUID <code className="text-xs">{spec.uuid}</code>
+            </div>
+            <div>
+              {spec.vcpus} vCPUs · {spec.memoryMiB} MiB · {spec.machine} · {spec.firmware.toUpperCase()}
+            </div>
+            <div>
+              Desired {spec.powerState}
+              {spec.autostart ? ', starts with the host' : ''} · live{' '}
+              <Badge variant="muted" data-testid="vm-live-state">
+                {vm.liveState.replace(/_/g, ' ')}
+              </Badge>
+              {vm.liveAt && <span className="text-xs text-muted-foreground"> as of {formatDateTime(vm.liveAt)}</span>}
+            </div>
+            <div>
+              Consoles:{' '}
+              {[spec.graphics.vnc && 'VNC', spec.graphics.spice && 'SPICE', spec.serialConsole && 'serial'].filter(Boolean).join(', ') ||
+                'none'}
+            </div>
+            {spec.tags.length > 0 && (
+              <div className="flex flex-wrap gap-1">
+                {spec.tags.map((t) => (
+                  <Badge key={t} variant="muted">
+                    {t}
+                  </Badge>
+                ))}
+              </div>
+            )}
           </CardContent>
         </Card>
         <Card>
-          <CardHeader><CardTitle>Disks and network</CardTitle></CardHeader>
+          <CardHeader>
+            <CardTitle>Disks and network</CardTitle>
+          </CardHeader>
           <CardContent className="grid gap-1 text-sm">
             {spec.disks.map((d, i) => (
               <div key={i} className="font-mono text-xs">
-                {d.source.type === 'volume' ? `${d.source.pool}/${d.source.volume}` : d.source.path} · {d.sizeGiB} GiB {d.format} · {d.bus}{d.baseImage ? ` · from ${d.baseImage}` : ''}
+                {d.source.type === 'volume' ? `${d.source.pool}/${d.source.volume}` : d.source.path} · {d.sizeGiB} GiB {d.format} · {d.bus}
+                {d.baseImage ? ` · from ${d.baseImage}` : ''}
               </div>
             ))}
             {spec.disks.length === 0 && <div className="text-muted-foreground">No disks (diskless).</div>}
@@ -66,17 +106,40 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
             {spec.interfaces.length === 0 && <div className="text-muted-foreground">No network interfaces.</div>}
           </CardContent>
         </Card>
+        <UnmanagedXmlCard spec={spec} />
         <Card className="lg:col-span-2" data-testid="vm-console">
-          <CardHeader><CardTitle>Console</CardTitle></CardHeader>
+          <CardHeader>
+            <CardTitle>Console</CardTitle>
+          </CardHeader>
           <CardContent>
-            <ConsolePanel vmId={vm.id} vmName={vm.name} canOpen={hasRole(user.role, 'operator')} running={vm.liveState === 'running'} kinds={(['vnc', 'spice', 'serial'] as const).filter((k) => (k === 'serial' ? spec.serialConsole : spec.graphics[k]))} />
+            <ConsolePanel
+              vmId={vm.id}
+              vmName={vm.name}
+              canOpen={hasRole(user.role, 'operator')}
+              running={vm.liveState === 'running'}
+              kinds={(['vnc', 'spice', 'serial'] as const).filter((k) => (k === 'serial' ? spec.serialConsole : spec.graphics[k]))}
+            />
           </CardContent>
         </Card>
         <Card className="lg:col-span-2">
-          <CardHeader><CardTitle>Load (last 2 hours)</CardTitle></CardHeader>
+          <CardHeader>
+            <CardTitle>Load (last 2 hours)</CardTitle>
+          </CardHeader>
           <CardContent className="grid gap-4 md:grid-cols-2">
-            <Sparkline label="CPU" unit="%" max={100} testId="vm-cpu-chart" points={metrics.filter((m) => m.cpuPercent !== null).map((m) => ({ at: m.at, value: m.cpuPercent! }))} />
-            <Sparkline label="Memory used" unit="MiB" max={spec.memoryMiB} testId="vm-memory-chart" points={metrics.filter((m) => m.memUsedMiB !== null).map((m) => ({ at: m.at, value: m.memUsedMiB! }))} />
+            <Sparkline
+              label="CPU"
+              unit="%"
+              max={100}
+              testId="vm-cpu-chart"
+              points={metrics.filter((m) => m.cpuPercent !== null).map((m) => ({ at: m.at, value: m.cpuPercent! }))}
+            />
+            <Sparkline
+              label="Memory used"
+              unit="MiB"
+              max={spec.memoryMiB}
+              testId="vm-memory-chart"
+              points={metrics.filter((m) => m.memUsedMiB !== null).map((m) => ({ at: m.at, value: m.memUsedMiB! }))}
+            />
           </CardContent>
         </Card>
       </div>
