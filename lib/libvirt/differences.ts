@@ -4,7 +4,8 @@
 // interfaces, graphics, firmware, boot order, tags, …): a normalised domain is
 // split into parts by category and two domains are compared part by part.
 // Used by the plan (lib/render/plan) and by the import's last check
-// (lib/libvirt/import), so both name a change the same way.
+// (lib/libvirt/import), so both name a change the same way; and which
+// elements a deploy would remove or replace (removedElements).
 import { HOSTDECK_XML_PREFIX } from './domain-xml';
 import { childElements, ownText, type XmlElement } from './xml-tree';
 
@@ -97,4 +98,40 @@ export function domainDifferences(a: XmlElement, b: XmlElement): string[] {
     if (JSON.stringify(left.get(category) ?? []) !== JSON.stringify(right.get(category) ?? [])) out.push(category);
   }
   return out.sort();
+}
+
+/** Top-level elements and devices of a normalised domain, each with a canonical key. */
+function parts(domain: XmlElement): { key: string; element: XmlElement }[] {
+  const out: { key: string; element: XmlElement }[] = [];
+  for (const child of childElements(domain)) {
+    if (child.name === 'devices') for (const device of childElements(child)) out.push({ key: JSON.stringify(device), element: device });
+    else out.push({ key: JSON.stringify(child), element: child });
+  }
+  return out;
+}
+
+/** The start tag of an element for an approver: `<sound model='ich9'>` (values cut at 60 characters). */
+function startTag(element: XmlElement): string {
+  const attributes = Object.entries(element.attributes)
+    .map(([key, value]) => ` ${key}='${value.length > 60 ? `${value.slice(0, 60)}…` : value}'`)
+    .join('');
+  return `<${element.name}${attributes}>`;
+}
+
+/**
+ * What a deploy of `to` would remove or replace of `from` (both normalised):
+ * every top-level element and device of `from` that `to` does not have as it
+ * is, as start tags in document order. For the plan's `removes`, so an
+ * approver sees what an imported domain would lose.
+ */
+export function removedElements(from: XmlElement, to: XmlElement): string[] {
+  const remaining = new Map<string, number>();
+  for (const { key } of parts(to)) remaining.set(key, (remaining.get(key) ?? 0) + 1);
+  const out: string[] = [];
+  for (const { key, element } of parts(from)) {
+    const left = remaining.get(key) ?? 0;
+    if (left > 0) remaining.set(key, left - 1);
+    else out.push(startTag(element));
+  }
+  return out;
 }

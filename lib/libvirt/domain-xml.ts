@@ -250,6 +250,7 @@ export function renderDomainXml(host: HostSpec, vm: VmSpec, options: DomainXmlOp
     else if (nic.type === 'direct') child(element, 'source', { dev: nic.dev, mode: 'bridge' });
     else child(element, 'source', { network: nic.network });
     child(element, 'model', { type: nic.model });
+    if (nic.bootRom === false) child(element, 'rom', { enabled: 'no' });
   }
 
   place.upTo('serial');

@@ -17,9 +17,12 @@
 //                deleteDisks;
 // - unchanged  — nothing to do (also a `remove`d VM that is already gone);
 // - unmanaged  — deployed before but no longer in the spec: left as it is.
+// For a changed VM, `removes` lists (as start tags) the elements of the
+// deployed or live definition that the deploy would remove or replace — what
+// an imported domain would lose, for the approver to see.
 // drifted: the live definition differs from the deployed one (or the domain
 // is missing on the host) — someone changed the host outside Hostdeck.
-import { domainDifferences, normalizeDomainTree, parseXml, type XmlElement } from '@/lib/libvirt';
+import { domainDifferences, normalizeDomainTree, parseXml, removedElements, type XmlElement } from '@/lib/libvirt';
 import { cloudInitDir, NIX_MODULE_FILE, vmXmlFile } from './layout';
 import type { ManifestVm, RenderedFile, RenderManifest } from './render-host';
 
@@ -38,6 +41,8 @@ export interface VmPlan {
   action: VmAction;
   /** What differs from the deployed (or, if none, the live) state, e.g. ['memory', 'vcpus', 'powerState']. */
   changes: string[];
+  /** For `changed`: elements of the deployed (or live) definition the deploy would remove or replace, e.g. `<sound model='ich9'>`. */
+  removes: string[];
   /** The change applies only after the VM's next restart (which Hostdeck does not do by itself). */
   restartNeeded: boolean;
   /** For `removed`: whether the disks are deleted, and which. */
@@ -162,6 +167,7 @@ export function plan(input: PlanInput): HostPlan {
       name,
       action: 'unchanged',
       changes: [],
+      removes: [],
       restartNeeded: false,
       removal: null,
       drifted: drift.length > 0,
@@ -182,6 +188,7 @@ export function plan(input: PlanInput): HostPlan {
       entry.action = 'added';
     } else {
       const changes = differences(cache, base, desiredXml);
+      if (changes.length > 0) entry.removes = removedElements(cache.get(base), cache.get(desiredXml));
       const before = deployedVmManifest.get(name);
       if (before && before.powerState !== desired.powerState) changes.push('powerState');
       if (before && before.autostart !== desired.autostart) changes.push('autostart');

@@ -111,11 +111,13 @@ export const inputSpec = z.strictObject({
 
 function interfaceSpec<M extends z.ZodType<string | undefined>>(mac: M) {
   const model = z.enum(NIC_MODELS).default('virtio');
+  /** The NIC's option ROM (PXE boot); libvirt's <rom enabled='no'/> when false. */
+  const bootRom = z.boolean().default(true);
   return z.discriminatedUnion('type', [
-    z.strictObject({ type: z.literal('bridge'), bridge: ifName, mac, model }),
+    z.strictObject({ type: z.literal('bridge'), bridge: ifName, mac, model, bootRom }),
     /** macvtap on a host NIC (or bond), always in bridge mode. */
-    z.strictObject({ type: z.literal('direct'), dev: ifName, mac, model }),
-    z.strictObject({ type: z.literal('network'), network: objectName, mac, model }),
+    z.strictObject({ type: z.literal('direct'), dev: ifName, mac, model, bootRom }),
+    z.strictObject({ type: z.literal('network'), network: objectName, mac, model, bootRom }),
   ]);
 }
 

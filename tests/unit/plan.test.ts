@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseHostWithVms, type HostWithVms } from '@/lib/spec';
+import { applyHostNeeds, importDomain } from '@/lib/libvirt';
+import { hostSpecSchema, parseHostWithVms, type HostWithVms } from '@/lib/spec';
 import { plan, renderHost, type RenderedHost, type VmPlan } from '@/lib/render';
 
 const FIXTURES = join(process.cwd(), 'tests/golden/libvirt-9.0');
@@ -212,5 +213,43 @@ describe('render determinism', () => {
       expect(paths).toEqual([...paths].sort());
       expect(paths.includes('default.nix')).toBe(host === 'nixos-host');
     }
+  });
+});
+
+describe('removes: what a deploy would take from an imported domain', () => {
+  const xml = readFileSync(join(FIXTURES, 'virt-install-win10.inactive.xml'), 'utf8');
+  const host = { name: 'kvm1', address: '192.0.2.1', flavour: 'libvirt', cpuVendor: 'intel', network: { bridges: [{ name: 'br0' }] } };
+
+  function planWith(edit: (vm: Json) => void) {
+    const result = importDomain(xml, hostSpecSchema.parse(host));
+    if (!result.ok) throw new Error(result.reason);
+    const vm: Json = structuredClone(result.vm);
+    edit(vm);
+    const parsed = parseHostWithVms({ host: applyHostNeeds(hostSpecSchema.parse(host), result.hostNeeds).host, vms: [vm] });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    const rendered = renderHost(parsed.value, { domainType: result.domainType });
+    return vmPlan(
+      plan({ desired: rendered, deployed: { files: [{ path: `vms/${vm.name}.xml`, content: xml }], manifest: null } }),
+      vm.name,
+    );
+  }
+
+  it('nothing for the domain as imported', () => {
+    expect(planWith(() => {})).toMatchObject({ action: 'unchanged', changes: [], removes: [] });
+  });
+
+  it('an unmanaged element dropped from the spec is listed by its start tag', () => {
+    const result = planWith((vm) => {
+      vm.unmanagedXml.devices = vm.unmanagedXml.devices.filter((fragment: string) => !fragment.startsWith('<sound'));
+    });
+    expect(result).toMatchObject({ action: 'changed', changes: ['sound'], removes: ["<sound model='ich9'>"] });
+  });
+
+  it('a changed element is listed as replaced (its old start tag)', () => {
+    const result = planWith((vm) => {
+      vm.video = 'virtio';
+    });
+    expect(result.changes).toEqual(['video']);
+    expect(result.removes).toEqual(['<video>']);
   });
 });

@@ -194,7 +194,7 @@ function importController(ctx: ImportContext, device: XmlElement, machine: strin
   if (type === 'usb') {
     const model = device.attributes.model;
     if (model === 'none') {
-      ctx.note('controllers', NOT_KEPT.devices.usbNone);
+      ctx.carry('devices', device, 'controllers', NOT_KEPT.devices.usbNone);
       return;
     }
     const expected = machine.startsWith('pc-q35') || machine === 'q35' ? 'qemu-xhci' : 'piix3-uhci';

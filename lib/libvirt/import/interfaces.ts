@@ -48,7 +48,7 @@ export function importInterface(ctx: ImportContext, device: XmlElement, needs: H
       ctx.note('interfaces', NOT_KEPT.interfaces.bridgeName(label, bridge));
       return null;
     }
-    nic = { type: 'bridge', bridge, mac: macText, model };
+    nic = { type: 'bridge', bridge, mac: macText, model, bootRom: true };
     if (!host.network.bridges.some((candidate) => candidate.name === bridge) && !needs.bridges.includes(bridge)) needs.bridges.push(bridge);
     const extras = source ? extraAttributes(source, { bridge: null }) : [];
     if (extras.length > 0) ctx.note('interfaces', NOT_KEPT.interfaces.sourceOptions(label, extras));
@@ -60,7 +60,7 @@ export function importInterface(ctx: ImportContext, device: XmlElement, needs: H
     }
     const mode = source?.attributes.mode ?? 'vepa';
     if (mode !== 'bridge') ctx.note('interfaces', NOT_KEPT.interfaces.macvtapMode(label, mode));
-    nic = { type: 'direct', dev, mac: macText, model };
+    nic = { type: 'direct', dev, mac: macText, model, bootRom: true };
     const known = host.network.nics.includes(dev) || host.network.bonds.some((bond) => bond.name === dev);
     if (!known && !needs.nics.includes(dev)) needs.nics.push(dev);
     const extras = source ? extraAttributes(source, { dev: null, mode: null }) : [];
@@ -71,13 +71,22 @@ export function importInterface(ctx: ImportContext, device: XmlElement, needs: H
       ctx.note('interfaces', NOT_KEPT.interfaces.networkName(label, network));
       return null;
     }
-    nic = { type: 'network', network, mac: macText, model };
+    nic = { type: 'network', network, mac: macText, model, bootRom: true };
     if (!host.network.libvirtNetworks.includes(network) && !needs.libvirtNetworks.includes(network)) needs.libvirtNetworks.push(network);
     const extras = source ? extraAttributes(source, { network: null, portid: null, bridge: null }) : [];
     if (extras.length > 0) ctx.note('interfaces', NOT_KEPT.interfaces.networkSourceOptions(label, extras));
   }
   for (const part of childElements(device)) {
     if (READ_PARTS.includes(part.name)) continue;
+    if (
+      part.name === 'rom' &&
+      part.attributes.enabled === 'no' &&
+      Object.keys(part.attributes).length === 1 &&
+      childElements(part).length === 0
+    ) {
+      nic.bootRom = false;
+      continue;
+    }
     ctx.note(part.name === 'boot' ? ['interfaces', 'boot order'] : 'interfaces', NOT_KEPT.interfaces.part(label, part));
   }
   return nic;
