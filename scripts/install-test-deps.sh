@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs (real sshd, libvirtd + QEMU
-# for the lab hosts, Chromium, nix-instantiate, xmllint, shellcheck) when they are missing
-# and we are root. With `bench`, also the tools the benchmarks compare against
-# (virt-install, ansible).
+# for the lab hosts, Chromium, nix-instantiate, xmllint, shellcheck, virt-install with
+# osinfo-db for the import round trip) when they are missing and we are root. With
+# `bench`, also the tools the benchmarks compare against (ansible).
 set -euo pipefail
-packages=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils swtpm swtpm-tools openssh-server openssh-client nix-bin libxml2-utils chromium iproute2 util-linux fonts-dejavu-core procps shellcheck)
-[ "${1:-}" = bench ] && packages+=(virtinst ansible)
+packages=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils swtpm swtpm-tools openssh-server openssh-client nix-bin libxml2-utils chromium iproute2 util-linux fonts-dejavu-core procps shellcheck virtinst osinfo-db)
+[ "${1:-}" = bench ] && packages+=(ansible)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
