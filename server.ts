@@ -27,10 +27,10 @@ async function main() {
   const app = next({ dev, hostname, port, dir: process.cwd() });
   const [database] = await Promise.all([bootstrapDatabase({ log }), app.prepare()]);
   const firstRun = await ensureFirstRun();
+  await (await import('@/lib/hosts/safety')).markUnsafeHostConfigs(log); // hosts with refused settings (a remote libvirt URI) are never contacted
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
 
-  await (await import('@/lib/hosts/safety')).markUnsafeHostConfigs(log); // hosts with refused settings (a remote libvirt URI) are never contacted
   const server = http.createServer((req, res) => {
     stampRequest(req, proxyTrust);
     if (guardRequest(req, res, gate)) return; // security headers; 413 and Origin: null answered here
@@ -58,14 +58,17 @@ async function main() {
   // Background jobs start once pages are served: polling is not needed to answer requests.
   const jobs = process.env.HOSTDECK_JOBS !== '0' ? await import('@/lib/jobs') : null;
   if (jobs) {
-    jobs.startJobs({ databaseUrl: database.url, log }).catch((error: unknown) => log(`background jobs did not start: ${error instanceof Error ? error.message : String(error)}`));
+    jobs
+      .startJobs({ databaseUrl: database.url, log })
+      .catch((error: unknown) => log(`background jobs did not start: ${error instanceof Error ? error.message : String(error)}`));
   }
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const shownHost = hostname === '0.0.0.0' || hostname === '::' ? 'localhost' : hostname;
   const url = `http://${shownHost}:${actualPort}`;
   log(`Hostdeck ${dev ? '(development) ' : ''}is running at ${url}`);
-  if (firstRun.kind === 'admin-created') log(`Created the admin user "${firstRun.username}" from HOSTDECK_ADMIN_PASSWORD. Log in at ${url}/login`);
+  if (firstRun.kind === 'admin-created')
+    log(`Created the admin user "${firstRun.username}" from HOSTDECK_ADMIN_PASSWORD. Log in at ${url}/login`);
   if (firstRun.kind === 'setup-token') {
     const tokenFile = path.join(dataDir(), 'setup-token');
     await fs.mkdir(dataDir(), { recursive: true });

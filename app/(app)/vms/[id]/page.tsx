@@ -91,15 +91,15 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
             <CardTitle>Disks and network</CardTitle>
           </CardHeader>
           <CardContent className="grid gap-1 text-sm">
-            {spec.disks.map((d, i) => (
-              <div key={i} className="font-mono text-xs">
+            {spec.disks.map((d) => (
+              <div key={d.source.type === 'volume' ? `${d.source.pool}/${d.source.volume}` : d.source.path} className="font-mono text-xs">
                 {d.source.type === 'volume' ? `${d.source.pool}/${d.source.volume}` : d.source.path} · {d.sizeGiB} GiB {d.format} · {d.bus}
                 {d.baseImage ? ` · from ${d.baseImage}` : ''}
               </div>
             ))}
             {spec.disks.length === 0 && <div className="text-muted-foreground">No disks (diskless).</div>}
-            {spec.interfaces.map((n, i) => (
-              <div key={i} className="font-mono text-xs">
+            {spec.interfaces.map((n) => (
+              <div key={n.mac} className="font-mono text-xs">
                 {n.mac} · {n.type} {n.type === 'bridge' ? n.bridge : n.type === 'direct' ? n.dev : n.network}
               </div>
             ))}
