@@ -6,7 +6,9 @@
 // networks, pools and base images that VMs use must exist in the host spec;
 // a disk is used by one VM only; `deleteDisks` only with `remove`; disk files
 // lie inside a storage pool's folder, base images inside a pool or Hostdeck's
-// image folder, and none of them in a system folder such as /etc or /dev), and
+// image folder, and none of them in a system folder such as /etc or /dev;
+// cdrom images likewise inside a pool; a CPU model only with mode custom, and
+// a CPU topology that accounts for exactly the VM's vCPUs), and
 // `parseHostWithVms`, the one entry point forms, server actions, the API and
 // the CLI call to validate input.
 //

@@ -3,11 +3,11 @@
 // Owns: a VM's identity (name, UUID, MACs — generated once and kept), its
 // resources (vCPUs, memory, machine type, firmware), disks (pool volume or
 // file, from a base image or empty, bus), network interfaces (bridge, direct
-// macvtap on a host NIC, libvirt network; always virtio), graphics (VNC and/or
+// macvtap on a host NIC, libvirt network; virtio unless imported otherwise), graphics (VNC and/or
 // SPICE — they always listen on 127.0.0.1, which is not configurable), serial
 // console, guest agent, TPM, cloud-init seed, autostart, desired power state,
 // description and tags, and the `remove` / `deleteDisks` flags. Also what
-// imported domains commonly set: NIC model, video model, CPU mode / model /
+// imported domains commonly set: NIC model and boot ROM, video model, CPU mode / model /
 // topology, input devices, disk driver cache / discard / io, cdroms, the
 // RNG and SPICE image compression; everything else libvirt can express is
 // carried as validated unmanaged XML (./unmanaged-xml).
