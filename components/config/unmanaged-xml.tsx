@@ -57,6 +57,7 @@ export function UnmanagedXmlCard({ spec }: { spec: VmSpec }) {
             </summary>
             <ul className="mt-2 grid gap-1">
               {fragments.map((fragment, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: a read-only list shown in stored order; identical fragments may repeat
                 <li key={i}>
                   <pre className="overflow-x-auto rounded bg-muted p-2 text-xs">{fragment}</pre>
                 </li>
