@@ -139,8 +139,24 @@ ensure_accounts() {
   [[ $shadow != '!'* ]] || usermod -p '*' "$LAB_USER"
   mkdir -p "$LAB_HOME"; chown "$LAB_USER": "$LAB_HOME"; chmod 755 "$LAB_HOME"
   # Mount points in the root namespace (empty folders; lab data is mounted over them only inside the lab namespaces).
-  mkdir -p /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /run/libvirt /etc/libvirt /run/sshd "$SSHD_MNT"
+  mkdir -p /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /run/libvirt /etc/libvirt /run/sshd "$SSHD_MNT" \
+    /var/lib/hostdeck /etc/nixos
   chmod 755 /run/sshd
+}
+
+# Hostdeck's folders on a host, per lab host and owned by the lab user (who
+# deploys there): /var/lib/hostdeck (deployment state, seeds, base images) and
+# /etc/nixos (the NixOS strategy's module folder, for the nixos-rebuild stand-in).
+# Idempotent, so hosts brought up by an older lab.sh get them too.
+ensure_state_mounts() { # N
+  local n="$1" d; d="$(host_dir "$n")"
+  mkdir -p "$d/hostdeck-state" "$d/etc-nixos"
+  chown "$LAB_USER": "$d/hostdeck-state" "$d/etc-nixos"
+  # shellcheck disable=SC2016 # the script runs in the host's namespace; its $ expand there
+  in_host "$n" sh -euc '
+    mountpoint -q /var/lib/hostdeck || mount --bind "$1/hostdeck-state" /var/lib/hostdeck
+    mountpoint -q /etc/nixos || mount --bind "$1/etc-nixos" /etc/nixos
+  ' sh "$d"
 }
 
 ensure_client_key() {
@@ -383,6 +399,7 @@ up_host() { # N
       local PS_SNAPSHOT=""
       provision "$n"
     fi
+    ensure_state_mounts "$n"
     echo "lab$n: already up"
     return 0
   fi
@@ -404,6 +421,7 @@ up_host() { # N
   fi
   local t1 t2 t3
   start_namespace "$n"; t1=$(date +%s%N)
+  ensure_state_mounts "$n"
   start_daemons "$n"; t2=$(date +%s%N)
   provision "$n"; t3=$(date +%s%N)
   unpin_libvirtd "$n"
