@@ -50,3 +50,19 @@ export interface DeployStrategy {
   readonly steps: readonly string[];
   run(ctx: DeployContext): Promise<void>;
 }
+
+/**
+ * The host switched itself back to the previous generation (NixOS magic
+ * rollback: the confirmation did not arrive in time). The runner records the
+ * deployment as rolled_back, not as deployed.
+ */
+export class SwitchedBackError extends Error {
+  constructor(
+    message: string,
+    readonly generationBefore: number | null,
+    readonly generationAfter: number | null,
+  ) {
+    super(message);
+    this.name = 'SwitchedBackError';
+  }
+}
