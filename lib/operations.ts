@@ -119,4 +119,46 @@ export const operations = {
     details: () => ({}),
     result: (token) => ({ name: token?.name ?? null, ownerId: token?.userId ?? null }),
   }),
+  // ---- changes and deployments --------------------------------------------
+  createChange: defineOperation<{ hostId: string; title: string }, { id: string }>({
+    action: 'change.create',
+    targetType: 'change',
+    targetId: (_input, result) => result?.id,
+    details: (input) => ({ hostId: input.hostId, title: input.title }),
+  }),
+  /** propose, approve, reject, replan, comment: one operation, the action in its name. */
+  changeAction: defineOperation<{ changeId: string; action: 'propose' | 'approve' | 'reject' | 'replan' | 'comment'; note?: string }>({
+    action: (input) => `change.${input.action}`,
+    targetType: 'change',
+    targetId: (input) => input.changeId,
+    details: (input) => ({ note: input.note ?? null }),
+  }),
+  deployChange: defineOperation<{ changeId: string }, { deploymentId: string }>({
+    action: 'change.deploy',
+    targetType: 'change',
+    targetId: (input) => input.changeId,
+    details: () => ({}),
+    result: (result) => ({ deploymentId: result.deploymentId }),
+  }),
+  cancelDeployment: defineOperation<{ deploymentId: string }, { status: string }>({
+    action: 'deployment.cancel',
+    targetType: 'deployment',
+    targetId: (input) => input.deploymentId,
+    details: () => ({}),
+    result: (result) => ({ status: result.status }),
+  }),
+  createRollback: defineOperation<{ hostId: string; revisionId: string; urgent: boolean; kind: 'rollback' | 'reapply' }, { id: string }>({
+    action: (input) => (input.kind === 'reapply' ? 'host.reapply' : 'host.rollback'),
+    targetType: 'host',
+    targetId: (input) => input.hostId,
+    details: (input) => ({ revisionId: input.revisionId, urgent: input.urgent }),
+    result: (result) => ({ changeId: result.id }),
+  }),
+  adoptLive: defineOperation<{ hostId: string }, { id: string | null }>({
+    action: 'host.adopt-live',
+    targetType: 'host',
+    targetId: (input) => input.hostId,
+    details: () => ({}),
+    result: (result) => ({ changeId: result.id }),
+  }),
 };

@@ -37,11 +37,12 @@ export type HostConfiguration =
 export async function deployedRevision(hostId: string) {
   const deployment = await getDb().deployment.findFirst({
     where: { hostId, status: 'succeeded' },
-    orderBy: { finishedAt: 'desc' },
+    orderBy: [{ finishedAt: 'desc' }, { createdAt: 'desc' }],
     include: { revision: true },
   });
   if (!deployment) return null;
   return {
+    id: deployment.revision.id,
     hash: deployment.revision.contentHash,
     at: deployment.finishedAt,
     kind: deployment.kind,

@@ -12,6 +12,7 @@ import { exec, SshError, type SshTarget } from '@/lib/ssh';
 import { filesHash, vmXmlFile, type RenderedFile } from '@/lib/render';
 import { applyHostNeeds, childElements, filePool, importDomain, mergeHostNeeds, parseXml, type HostNeeds } from '@/lib/libvirt';
 import { deployedRevision } from '@/lib/hosts/configuration';
+import { appendLog } from '@/lib/deploy/log';
 import type { HostSpec, VmSpec } from '@/lib/spec';
 import { saveHost, saveVm } from '@/lib/hosts/inventory';
 import { OnboardingError, sshFailure } from '@/lib/hosts/onboarding';
@@ -22,7 +23,7 @@ import { sshTargetFor } from '@/lib/hosts/ssh-keys';
 import { hostScript } from '@/lib/hosts/scripts';
 
 /** lib/hosts/scripts/discover.sh: pool folders, running and autostart domains, every domain's inactive XML. */
-const DISCOVER_SCRIPT = hostScript('discover.sh');
+export const DISCOVER_SCRIPT = hostScript('discover.sh');
 
 /**
  * lib/hosts/scripts/sizes.sh (after inside_pool). Arguments: uri, then "pool" NAME VOLUME ROOT or "path" FILE ROOT, repeated
@@ -41,7 +42,12 @@ export type ImportReport = {
   unresolved: string[];
 };
 
-type Discovered = { pools: Map<string, string>; running: Set<string>; autostart: Set<string>; domains: { uuid: string; xml: string }[] };
+export type Discovered = {
+  pools: Map<string, string>;
+  running: Set<string>;
+  autostart: Set<string>;
+  domains: { uuid: string; xml: string }[];
+};
 
 export function parseDiscovery(output: string): Discovered {
   const found: Discovered = { pools: new Map(), running: new Set(), autostart: new Set(), domains: [] };
@@ -278,16 +284,8 @@ async function recordImportBaseline(hostId: string, found: RenderedFile[]): Prom
       data: { hostId, contentHash, files: { files: all, manifest: previous?.manifest ?? null } as never, spec: hostRow.spec as never },
     }));
   const now = new Date();
-  await db.deployment.create({
-    data: {
-      hostId,
-      revisionId: revision.id,
-      kind: 'import',
-      status: 'succeeded',
-      progress: 100,
-      startedAt: now,
-      finishedAt: now,
-      log: `Recorded the domains found on the host as deployed: ${found.map((f) => f.path).join(', ')}\n`,
-    },
+  const deployment = await db.deployment.create({
+    data: { hostId, revisionId: revision.id, kind: 'import', status: 'succeeded', progress: 100, startedAt: now, finishedAt: now },
   });
+  await appendLog(deployment.id, null, `Recorded the domains found on the host as deployed: ${found.map((f) => f.path).join(', ')}\n`);
 }

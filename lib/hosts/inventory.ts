@@ -223,4 +223,27 @@ export async function removeHost(id: string): Promise<RemovedHost> {
   return removed;
 }
 
+/**
+ * After a rollback deployed an earlier revision: the desired state becomes that
+ * revision's again (its {host, vms} document, stored with the revision), so the
+ * next edit starts from what runs. VMs are matched by UUID; VMs the revision
+ * does not know stay as they are (they show in the next plan). A document that
+ * no longer validates (a revision from an older version) changes nothing.
+ */
+export async function restoreDesiredState(hostId: string, revisionSpec: unknown): Promise<boolean> {
+  const parsed = parseHostWithVms(revisionSpec);
+  if (!parsed.ok) return false;
+  const { host, vms } = parsed.value;
+  const db = getDb();
+  await db.$transaction(async (tx) => {
+    await tx.host.update({ where: { id: hostId }, data: hostColumns(host) });
+    for (const vm of vms) {
+      const existing = await tx.vm.findFirst({ where: { hostId, uuid: vm.uuid }, select: { id: true } });
+      if (existing) await tx.vm.update({ where: { id: existing.id }, data: vmColumns(vm) });
+      else await tx.vm.create({ data: { hostId, ...vmColumns(vm) } });
+    }
+  });
+  return true;
+}
+
 export type { HostWithVms };

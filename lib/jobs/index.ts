@@ -4,13 +4,16 @@
 // one database; pg-boss hands each job to one of them.
 //
 // startJobs() is called once by the app server after the database is up, and
-// stopJobs() on shutdown. Today's queue: `poll-host` (lib/jobs/poll-hosts.ts).
+// stopJobs() on shutdown. Queues: `poll-host` (lib/jobs/poll-hosts.ts),
+// `deploy` (lib/deploy/queue.ts), `drift-check` (lib/deploy/drift.ts).
 // Before the first poll is scheduled, hosts whose stored settings Hostdeck
 // refuses (an unsafe libvirt URI) are marked unsafe_config (lib/hosts/safety).
 import PgBoss from 'pg-boss';
 import type { Env } from '@/lib/env';
 import { pollIntervalMs, startPollHosts } from '@/lib/jobs/poll-hosts';
 import { markUnsafeHostConfigs } from '@/lib/hosts/safety';
+import { startDeployWorkers } from '@/lib/deploy/queue';
+import { strategyFor } from '@/lib/deploy/strategies';
 
 export { POLL_HOST_QUEUE, pollIntervalMs, schedulePolls } from '@/lib/jobs/poll-hosts';
 
@@ -26,6 +29,8 @@ export type JobsOptions = {
 
 type Running = { boss: PgBoss; stopScheduler: () => void };
 
+const BOSS_SCHEMA = 'pgboss';
+
 // On globalThis so a dev-server module reload does not start a second set.
 const state = globalThis as unknown as { hostdeckJobs?: Promise<Running> };
 
@@ -35,7 +40,7 @@ async function start(options: JobsOptions): Promise<Running> {
   await markUnsafeHostConfigs(log);
   const boss = new PgBoss({
     connectionString: options.databaseUrl,
-    schema: 'pgboss',
+    schema: BOSS_SCHEMA,
     max: 4,
     application_name: 'hostdeck-jobs',
     schedule: false, // no cron schedules; the poll scheduler is ours
@@ -47,8 +52,15 @@ async function start(options: JobsOptions): Promise<Running> {
   boss.on('error', (error: Error) => log(`pg-boss: ${error.message}`));
   await boss.start();
   try {
-    const stopScheduler = await startPollHosts(boss, { intervalMs, log, workerPollingSeconds: options.workerPollingSeconds });
-    return { boss, stopScheduler };
+    const stopPolls = await startPollHosts(boss, { intervalMs, log, workerPollingSeconds: options.workerPollingSeconds });
+    const stopSweep = await startDeployWorkers(boss, { strategyFor, log, workerPollingSeconds: options.workerPollingSeconds });
+    return {
+      boss,
+      stopScheduler: () => {
+        stopPolls();
+        stopSweep();
+      },
+    };
   } catch (error) {
     await boss.stop({ graceful: false }).catch(() => {});
     throw error;
@@ -77,4 +89,37 @@ export async function stopJobs(timeoutMs = 15_000): Promise<void> {
 /** The running pg-boss instance, for other modules to queue jobs (null before startJobs). */
 export async function jobQueue(): Promise<PgBoss | null> {
   return state.hostdeckJobs ? (await state.hostdeckJobs).boss : null;
+}
+
+/**
+ * Queues a job: through this process's pg-boss when the jobs run here (the app
+ * server), else (the CLI) through a short-lived pg-boss connection that only
+ * sends. Returns the job id.
+ */
+export async function sendJob(queue: string, data: object): Promise<string> {
+  const running = await jobQueue();
+  if (running) {
+    const id = await running.send(queue, data);
+    if (!id) throw new Error(`pg-boss refused a job for ${queue}`);
+    return id;
+  }
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set');
+  const boss = new PgBoss({
+    connectionString: url,
+    schema: BOSS_SCHEMA,
+    max: 1,
+    supervise: false,
+    schedule: false,
+    application_name: 'hostdeck-send',
+  });
+  boss.on('error', () => {});
+  await boss.start();
+  try {
+    const id = await boss.send(queue, data);
+    if (!id) throw new Error(`pg-boss refused a job for ${queue} (is the queue created? start the app server once)`);
+    return id;
+  } finally {
+    await boss.stop({ graceful: false, wait: true }).catch(() => {});
+  }
 }

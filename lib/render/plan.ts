@@ -32,6 +32,8 @@ export interface PlanInput {
   deployed?: { files: readonly RenderedFile[]; manifest?: RenderManifest | null } | null;
   /** `virsh dumpxml NAME` per domain name on the host; absent when not read. A VM missing here is not defined on the host. */
   live?: Readonly<Record<string, string>> | ReadonlyMap<string, string> | null;
+  /** Names of the domains running on the host, when `live` holds inactive definitions (which do not say whether a domain runs). */
+  liveRunning?: ReadonlySet<string> | null;
 }
 
 export type VmAction = 'added' | 'changed' | 'removed' | 'unchanged' | 'unmanaged';
@@ -155,11 +157,15 @@ export function plan(input: PlanInput): HostPlan {
     const desiredXml = desired?.xmlFile ? (desiredFiles.get(desired.xmlFile) ?? null) : null;
     const deployedXml = deployedFiles?.get(vmXmlFile(name)) ?? null;
     const liveXml = live ? (live.get(name) ?? null) : undefined;
-    const running = typeof liveXml === 'string' ? isRunning(liveXml) : null;
+    const running = typeof liveXml === 'string' ? (input.liveRunning ? input.liveRunning.has(name) : isRunning(liveXml)) : null;
 
     let drift: string[] = [];
     if (deployedXml !== null && live) {
       drift = liveXml === null || liveXml === undefined ? ['missing on host'] : differences(cache, deployedXml, liveXml);
+      // The power state deployed is part of the definition: a VM shut down (or started) from outside drifted too.
+      const deployedPower = deployedVmManifest.get(name)?.powerState;
+      if (running !== null && deployedPower === 'running' && !running) drift.push('not running');
+      if (running !== null && deployedPower === 'stopped' && running) drift.push('running');
     }
     const base = deployedXml ?? (typeof liveXml === 'string' ? liveXml : null);
 
