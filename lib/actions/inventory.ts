@@ -2,12 +2,14 @@
 // Server actions that edit the desired state: hosts and VMs (operator or above;
 // a host's libvirt URI is chosen by admins only — saveHost checks the role).
 // The spec schemas (lib/spec) validate; issues come back with their field paths.
-// Saves are audited as the API audits them (lib/operations). Removing a host
+// Saves are audited as the API audits them (lib/operations), and bring the
+// host's open change up to date (lib/changes/desired-state): nothing reaches the host unreviewed. Removing a host
 // from the inventory is for admins; nothing is sent to the host.
 import { revalidatePath } from 'next/cache';
 import { z } from 'zod';
 import { authedAction, webActor } from '@/lib/actions/safe-action';
-import { removeHost, saveHost, saveVm } from '@/lib/hosts/inventory';
+import { removeHost } from '@/lib/hosts/inventory';
+import { saveHostDesired, saveVmDesired } from '@/lib/changes/desired-state';
 import { getHostOrThrow } from '@/lib/hosts/queries';
 import { audited } from '@/lib/audited';
 import { operations } from '@/lib/operations';
@@ -19,8 +21,9 @@ export const saveHostAction = authedAction
   .metadata({ actionName: 'host.save', role: 'operator' })
   .inputSchema(saveHostInput)
   .action(async ({ parsedInput, ctx }) => {
-    const result = await audited(operations.hostSave, parsedInput, webActor(ctx), () => saveHost(parsedInput, { role: ctx.user.role }));
+    const result = await audited(operations.hostSave, parsedInput, webActor(ctx), () => saveHostDesired(parsedInput, ctx.user));
     if (result.ok) revalidatePath('/hosts');
+    if (result.ok) revalidatePath('/changes');
     return result;
   });
 
@@ -28,8 +31,9 @@ export const saveVmAction = authedAction
   .metadata({ actionName: 'vm.save', role: 'operator' })
   .inputSchema(saveVmInput)
   .action(async ({ parsedInput, ctx }) => {
-    const result = await audited(operations.vmSave, parsedInput, webActor(ctx), () => saveVm(parsedInput));
+    const result = await audited(operations.vmSave, parsedInput, webActor(ctx), () => saveVmDesired(parsedInput, ctx.user));
     if (result.ok) revalidatePath(`/hosts/${parsedInput.hostId}`);
+    if (result.ok) revalidatePath('/changes');
     return result;
   });
 

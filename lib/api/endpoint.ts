@@ -114,6 +114,8 @@ export function route<E extends Endpoint>(endpoint: E, handler: (ctx: HandlerCon
       const query = endpoint.query ? parse(endpoint.query, Object.fromEntries(req.nextUrl.searchParams), 'query') : undefined;
       const body = endpoint.body ? parse(endpoint.body, await readJson(req), 'body') : undefined;
       const data = await handler({ req, principal, params, query, body, ip } as HandlerContext<E>);
+      // A handler that shapes its own answer (a text or event stream) returns a Response.
+      if (data instanceof Response) return data;
       return NextResponse.json(data, { status: endpoint.status ?? 200, headers: { 'cache-control': 'no-store' } });
     } catch (error) {
       if (error instanceof DomainError) return domainErrorResponse(error);

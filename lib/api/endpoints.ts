@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Endpoint } from '@/lib/api/endpoint';
 import { POWER_ACTIONS } from '@/lib/hosts/power-rules';
 import { pagingQuery, pagingResponse } from '@/lib/api/paging';
+import { changeEndpoints } from '@/lib/api/change-endpoints';
 import { createTokenInputSchema, createUserInputSchema, passwordSchema, roleSchema } from '@/lib/auth/account-input';
 
 const isoDate = z.iso.datetime();
@@ -398,4 +399,5 @@ export const endpoints = {
       sockets: z.number().int().describe('WebSockets the ticket admits'),
     }),
   },
+  ...changeEndpoints,
 } as const satisfies Record<string, Endpoint>;

@@ -49,3 +49,8 @@ export function principalDetails(principal: Principal): { via: 'token' | 'sessio
 export function apiActor(principal: Principal, ip: string | null): AuditActor {
   return { user: principal.user, via: 'api', ip, credential: principalDetails(principal) };
 }
+
+/** The caller as the change lifecycle sees them: the user with the effective role (a token's ceiling applies). */
+export function changeActor(principal: Principal): { id: string; username: string; role: Role } {
+  return { id: principal.user.id, username: principal.user.username, role: principal.role };
+}

@@ -80,7 +80,7 @@ export async function runDeployment(deploymentId: string, options: RunnerOptions
   const db = getDb();
   const log = options.log ?? ((m: string) => console.error(`[hostdeck deploy] ${m}`));
   const queued = await db.deployment.findUnique({ where: { id: deploymentId }, select: { status: true, hostId: true } });
-  if (!queued || queued.status !== 'queued') return; // cancelled while waiting, or already handled
+  if (queued?.status !== 'queued') return; // cancelled while waiting, or already handled
   const lock = await tryLockHost(queued.hostId);
   if (!lock) {
     await finish(deploymentId, 'failed', 'Another deployment is running on this host; nothing was done.', {

@@ -2,11 +2,11 @@
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
 import { specIssuesError } from '@/lib/api/errors';
-import { apiActor } from '@/lib/api/principal';
+import { apiActor, changeActor } from '@/lib/api/principal';
+import { saveHostDesired } from '@/lib/changes/desired-state';
 import { audited } from '@/lib/audited';
 import { operations } from '@/lib/operations';
 import { listHosts } from '@/lib/hosts/queries';
-import { saveHost } from '@/lib/hosts/inventory';
 
 export const GET = route(endpoints.listHosts, async ({ query }) => {
   const result = await listHosts(query);
@@ -15,7 +15,7 @@ export const GET = route(endpoints.listHosts, async ({ query }) => {
 
 export const POST = route(endpoints.createHost, async ({ body, principal, ip }) => {
   const input = { spec: body.spec };
-  const result = await audited(operations.hostSave, input, apiActor(principal, ip), () => saveHost(input, { role: principal.role }));
+  const result = await audited(operations.hostSave, input, apiActor(principal, ip), () => saveHostDesired(input, changeActor(principal)));
   if (!result.ok) throw specIssuesError(result.issues);
   return { id: result.id };
 });

@@ -3,10 +3,11 @@
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
 import { specIssuesError } from '@/lib/api/errors';
-import { apiActor } from '@/lib/api/principal';
+import { apiActor, changeActor } from '@/lib/api/principal';
+import { saveHostDesired } from '@/lib/changes/desired-state';
 import { audited } from '@/lib/audited';
 import { operations } from '@/lib/operations';
-import { removeHost, saveHost } from '@/lib/hosts/inventory';
+import { removeHost } from '@/lib/hosts/inventory';
 import { getHostOrThrow, getHostWithVmCount } from '@/lib/hosts/queries';
 
 export const GET = route(endpoints.getHost, async ({ params }) => {
@@ -17,7 +18,7 @@ export const GET = route(endpoints.getHost, async ({ params }) => {
 export const PUT = route(endpoints.updateHost, async ({ params, body, principal, ip }) => {
   const host = await getHostOrThrow(params.id);
   const input = { id: host.id, spec: body.spec };
-  const result = await audited(operations.hostSave, input, apiActor(principal, ip), () => saveHost(input, { role: principal.role }));
+  const result = await audited(operations.hostSave, input, apiActor(principal, ip), () => saveHostDesired(input, changeActor(principal)));
   if (!result.ok) throw specIssuesError(result.issues);
   return { id: result.id };
 });

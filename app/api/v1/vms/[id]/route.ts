@@ -2,10 +2,10 @@
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
 import { specIssuesError } from '@/lib/api/errors';
-import { apiActor } from '@/lib/api/principal';
+import { apiActor, changeActor } from '@/lib/api/principal';
+import { saveVmDesired } from '@/lib/changes/desired-state';
 import { audited } from '@/lib/audited';
 import { operations } from '@/lib/operations';
-import { saveVm } from '@/lib/hosts/inventory';
 import { getVmOrThrow } from '@/lib/hosts/queries';
 import { canReadSecrets } from '@/lib/security/redact';
 
@@ -16,7 +16,7 @@ export const GET = route(endpoints.getVm, async ({ params, principal }) => {
 export const PUT = route(endpoints.updateVm, async ({ params, body, principal, ip }) => {
   const vm = await getVmOrThrow(params.id);
   const input = { hostId: vm.hostId, id: vm.id, spec: body.spec };
-  const result = await audited(operations.vmSave, input, apiActor(principal, ip), () => saveVm(input));
+  const result = await audited(operations.vmSave, input, apiActor(principal, ip), () => saveVmDesired(input, changeActor(principal)));
   if (!result.ok) throw specIssuesError(result.issues);
   return { id: result.id };
 });

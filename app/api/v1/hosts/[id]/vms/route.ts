@@ -2,11 +2,11 @@
 import { route } from '@/lib/api/endpoint';
 import { endpoints } from '@/lib/api/endpoints';
 import { specIssuesError } from '@/lib/api/errors';
-import { apiActor } from '@/lib/api/principal';
+import { apiActor, changeActor } from '@/lib/api/principal';
+import { saveVmDesired } from '@/lib/changes/desired-state';
 import { audited } from '@/lib/audited';
 import { operations } from '@/lib/operations';
 import { getHostOrThrow, listVms } from '@/lib/hosts/queries';
-import { saveVm } from '@/lib/hosts/inventory';
 
 export const GET = route(endpoints.listHostVms, async ({ params, query }) => {
   const host = await getHostOrThrow(params.id);
@@ -16,7 +16,7 @@ export const GET = route(endpoints.listHostVms, async ({ params, query }) => {
 export const POST = route(endpoints.createVm, async ({ params, body, principal, ip }) => {
   const host = await getHostOrThrow(params.id);
   const input = { hostId: host.id, spec: body.spec };
-  const result = await audited(operations.vmSave, input, apiActor(principal, ip), () => saveVm(input));
+  const result = await audited(operations.vmSave, input, apiActor(principal, ip), () => saveVmDesired(input, changeActor(principal)));
   if (!result.ok) throw specIssuesError(result.issues);
   return { id: result.id };
 });
