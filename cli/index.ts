@@ -39,6 +39,10 @@ export const LAZY_COMMAND_GROUPS: LazyCommandGroup[] = [
     commands: { host: 'hosts: list, facts, import, remove', vm: 'VMs: list, power', 'ssh-key': "Hostdeck's SSH client keys" },
     register: async (program) => (await import('@/cli/commands/hosts')).registerHostCommands(program),
   },
+  {
+    commands: { change: 'changes: create, list, show, propose, approve, reject, deploy', deployment: 'deployments: show, log --follow' },
+    register: async (program) => (await import('@/cli/commands/changes')).registerChangeCommands(program),
+  },
 ];
 
 /** The command name in argv (`hostdeck [options] <command> …`, or `hostdeck help <command>`). */

@@ -15,7 +15,7 @@ import { changeFacts, type ChangeActor } from '@/lib/changes/service';
 import { mayDo } from '@/lib/changes/rules';
 import { initialSteps } from '@/lib/deploy/steps';
 import { appendLog } from '@/lib/deploy/log';
-import { DEPLOY_QUEUE, type DeployJob } from '@/lib/deploy/queue';
+import { createDeployQueue, DEPLOY_QUEUE, type DeployJob } from '@/lib/deploy/queue';
 import { strategyFor } from '@/lib/deploy/strategies';
 
 const DEPLOYMENT_KIND: Record<string, string> = { edit: 'deploy', rollback: 'rollback', reapply: 'reapply' };
@@ -60,7 +60,7 @@ export async function deployChange(changeId: string, actor: ChangeActor): Promis
     });
   });
   try {
-    const jobId = await sendJob(DEPLOY_QUEUE, { deploymentId: deployment.id } satisfies DeployJob);
+    const jobId = await sendJob(DEPLOY_QUEUE, { deploymentId: deployment.id } satisfies DeployJob, createDeployQueue);
     await db.deployment.update({ where: { id: deployment.id }, data: { jobId } });
   } catch (error) {
     // Nothing ran: record why, and give the change back.

@@ -96,7 +96,7 @@ export async function jobQueue(): Promise<PgBoss | null> {
  * server), else (the CLI) through a short-lived pg-boss connection that only
  * sends. Returns the job id.
  */
-export async function sendJob(queue: string, data: object): Promise<string> {
+export async function sendJob(queue: string, data: object, ensureQueue?: (boss: PgBoss) => Promise<void>): Promise<string> {
   const running = await jobQueue();
   if (running) {
     const id = await running.send(queue, data);
@@ -116,6 +116,7 @@ export async function sendJob(queue: string, data: object): Promise<string> {
   boss.on('error', () => {});
   await boss.start();
   try {
+    await ensureQueue?.(boss);
     const id = await boss.send(queue, data);
     if (!id) throw new Error(`pg-boss refused a job for ${queue} (is the queue created? start the app server once)`);
     return id;
