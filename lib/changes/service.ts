@@ -238,7 +238,8 @@ export async function createRollback(
     );
   const live = await readLiveDomains(hostId).catch(() => null);
   const { plan, baseRevisionId } = await planRevision(hostId, revision, live);
-  const kind = input.kind ?? 'rollback';
+  // Deploying the revision that is deployed now is a re-apply (over drift), whatever the caller called it.
+  const kind = input.kind ?? (baseRevisionId === revision.id ? 'reapply' : 'rollback');
   const created = await getDb().change.create({
     data: {
       hostId,

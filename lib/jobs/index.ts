@@ -13,6 +13,7 @@ import type { Env } from '@/lib/env';
 import { pollIntervalMs, startPollHosts } from '@/lib/jobs/poll-hosts';
 import { markUnsafeHostConfigs } from '@/lib/hosts/safety';
 import { startDeployWorkers } from '@/lib/deploy/queue';
+import { driftIntervalMs, startDriftChecks } from '@/lib/jobs/drift-check';
 import { strategyFor } from '@/lib/deploy/strategies';
 
 export { POLL_HOST_QUEUE, pollIntervalMs, schedulePolls } from '@/lib/jobs/poll-hosts';
@@ -21,6 +22,8 @@ export type JobsOptions = {
   databaseUrl: string;
   /** Default: HOSTDECK_POLL_INTERVAL_MS, else 10 s. */
   pollIntervalMs?: number;
+  /** Default: HOSTDECK_DRIFT_INTERVAL_MS, else 60 s. */
+  driftIntervalMs?: number;
   /** How often an idle worker asks for jobs, seconds (default 1). */
   workerPollingSeconds?: number;
   env?: Env;
@@ -54,11 +57,17 @@ async function start(options: JobsOptions): Promise<Running> {
   try {
     const stopPolls = await startPollHosts(boss, { intervalMs, log, workerPollingSeconds: options.workerPollingSeconds });
     const stopSweep = await startDeployWorkers(boss, { strategyFor, log, workerPollingSeconds: options.workerPollingSeconds });
+    const stopDrift = await startDriftChecks(boss, {
+      intervalMs: options.driftIntervalMs ?? driftIntervalMs(options.env),
+      log,
+      workerPollingSeconds: options.workerPollingSeconds,
+    });
     return {
       boss,
       stopScheduler: () => {
         stopPolls();
         stopSweep();
+        stopDrift();
       },
     };
   } catch (error) {
