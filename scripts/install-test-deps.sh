@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs (real sshd, libvirtd + QEMU
-# for the lab hosts, Chromium, nix-instantiate, xmllint, shellcheck, virt-install with
+# for the lab hosts, Chromium, Nix (nix-instantiate; nix-store and nix-env with jq for
+# the lab's nixos-rebuild stand-in), xmllint, shellcheck, virt-install with
 # osinfo-db for the import round trip) when they are missing and we are root. With
 # `bench`, also the tools the benchmarks compare against (ansible).
 set -euo pipefail
-packages=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils swtpm swtpm-tools openssh-server openssh-client nix-bin libxml2-utils chromium iproute2 util-linux fonts-dejavu-core procps shellcheck virtinst osinfo-db)
+packages=(libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils swtpm swtpm-tools openssh-server openssh-client nix-bin jq libxml2-utils chromium iproute2 util-linux fonts-dejavu-core procps shellcheck virtinst osinfo-db)
 [ "${1:-}" = bench ] && packages+=(ansible)
 missing=()
 for p in "${packages[@]}"; do

@@ -8,6 +8,7 @@
 #   scripts/lab.sh sshd-stop N   stop sshd of host N (listener and sessions)
 #   scripts/lab.sh sshd-start N  start sshd of host N again
 #   scripts/lab.sh guest-serial N  define and start lab-serial on host N (serial echo guest)
+#   scripts/lab.sh nixos-standin N  host N stands in for a NixOS host (nixos-rebuild stand-in)
 #   scripts/lab.sh purge         down, then delete .data/lab
 #
 # Each host is one network namespace `hdlabN` (veth 10.200.N.1 outside,
@@ -24,6 +25,7 @@
 # State lives in <repo>/.data/lab/ (gitignored); .data/lab/hosts.json describes
 # the running hosts. Only processes inside the lab's own namespaces are ever
 # killed, and only namespaces/veths named hdlabN are removed.
+# `nixos-standin N` is for the NixOS strategy's tests (see its section below).
 # HOSTDECK_LAB_ACCEL=tcg forces TCG guests (domain type qemu); by default KVM is
 # used when /dev/kvm can be opened. HOSTDECK_LAB_PARALLEL: hosts started at once (4).
 # Needs root and: libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients
@@ -157,6 +159,7 @@ ensure_state_mounts() { # N
     mountpoint -q /var/lib/hostdeck || mount --bind "$1/hostdeck-state" /var/lib/hostdeck
     mountpoint -q /etc/nixos || mount --bind "$1/etc-nixos" /etc/nixos
   ' sh "$d"
+  nixos_standin_mounts "$n"
 }
 
 ensure_client_key() {
@@ -565,6 +568,62 @@ EOF
   echo "lab$n: lab-serial running (echoes its serial port)"
 }
 
+# ---------------------------------------------------- NixOS stand-in ----
+# `nixos-standin N` makes lab host N stand in for a NixOS host, for the NixOS
+# strategy's tests. Inside that host only: /usr/local/bin holds
+# scripts/lab/nixos-rebuild-standin.sh as `nixos-rebuild` (sshd's PATH for the
+# lab user starts there), /nix is a folder of the host's own owned by the lab
+# user (single-user Nix from Debian's nix-bin: store, database and the system
+# profile /nix/var/nix/profiles/system), and /etc/nixos/configuration.nix
+# imports ./hostdeck. The first call makes system generation 1 (no guests).
+# The host remembers it (nixos-standin/enabled): `up` mounts it again after a
+# restart and refreshes the script. Other lab hosts are left as they are.
+STANDIN_SRC="$ROOT/scripts/lab/nixos-rebuild-standin.sh"
+
+nixos_standin_mounts() { # N — only on a host where the stand-in was enabled
+  local n="$1" d; d="$(host_dir "$n")"
+  [ -f "$d/nixos-standin/enabled" ] || return 0
+  install -m 0755 "$STANDIN_SRC" "$d/nixos-standin/bin/nixos-rebuild"
+  # shellcheck disable=SC2016 # the script runs in the host's namespace; its $ expand there
+  in_host "$n" sh -euc '
+    same() { [ "$(stat -c %d:%i "$1")" = "$(stat -c %d:%i "$2")" ]; }
+    same /nix "$1/nix" || mount --bind "$1/nix" /nix
+    same /usr/local/bin "$1/nixos-standin/bin" || mount --bind "$1/nixos-standin/bin" /usr/local/bin
+  ' sh "$d"
+}
+
+cmd_nixos_standin() { # N
+  local n="$1" d conf gen t PS_SNAPSHOT=""; d="$(host_dir "$n")"
+  host_is_up "$n" || die "lab$n is not up (scripts/lab.sh up $n)"
+  for t in nix-store nix-env nix-instantiate jq runuser; do
+    command -v "$t" >/dev/null 2>&1 || die "missing $t (apt-get install -y nix-bin jq)"
+  done
+  mkdir -p "$d/nixos-standin/bin" "$d/nix"
+  chown "$LAB_USER": "$d/nix"
+  : >"$d/nixos-standin/enabled"
+  ensure_state_mounts "$n"
+  conf="$d/etc-nixos/configuration.nix"
+  if [ ! -f "$conf" ]; then
+    cat >"$conf" <<'NIX'
+# /etc/nixos/configuration.nix of a lab host standing in for NixOS
+# (scripts/lab.sh nixos-standin): the stand-in nixos-rebuild only parses it
+# and applies ./hostdeck when it is imported.
+{ ... }:
+{
+  imports = [ ./hostdeck ];
+}
+NIX
+    chown "$LAB_USER": "$conf"
+  fi
+  if [ ! -L "$d/nix/var/nix/profiles/system" ]; then
+    in_host "$n" runuser -u "$LAB_USER" -- env -i HOME="$LAB_HOME" PATH=/usr/local/bin:/usr/bin:/bin \
+      LIBVIRT_DEFAULT_URI=qemu:///system nixos-rebuild switch </dev/null >/dev/null 2>"$d/nixos-standin/first-switch.log" ||
+      die "lab$n: the first nixos-rebuild switch failed (see $d/nixos-standin/first-switch.log)"
+  fi
+  gen="$(readlink "$d/nix/var/nix/profiles/system")"
+  echo "lab$n: stands in for a NixOS host (nixos-rebuild stand-in; system profile at ${gen%-link})"
+}
+
 # ------------------------------------------------------------- commands ----
 cmd_up() {
   local want="${1:-2}"; valid_n "$want"
@@ -649,9 +708,9 @@ cmd_status() {
 main() {
   local cmd="${1:-}"; shift || true
   case "$cmd" in
-    up|down|sshd-stop|sshd-start|guest-serial|purge) need_root ;;
+    up|down|sshd-stop|sshd-start|guest-serial|nixos-standin|purge) need_root ;;
     status) need_root ;;
-    *) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+    *) sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
   esac
   mkdir -p "$LAB"
   # One lab.sh at a time (tests and benchmarks may call `up` concurrently).
@@ -664,6 +723,7 @@ main() {
     sshd-stop) valid_n "${1:-}"; holder_pid "$1" >/dev/null || die "lab$1 is not running"; stop_sshd "$1"; echo "lab$1: sshd stopped" ;;
     sshd-start) valid_n "${1:-}"; holder_pid "$1" >/dev/null || die "lab$1 is not running"; sshd_pid "$1" >/dev/null || start_sshd "$1"; echo "lab$1: sshd running" ;;
     guest-serial) valid_n "${1:-}"; cmd_guest_serial "$1" ;;
+    nixos-standin) valid_n "${1:-}"; cmd_nixos_standin "$1" ;;
     purge) cmd_down; rm -rf "$LAB"; echo "lab: removed $LAB" ;;
   esac
 }
