@@ -57,7 +57,7 @@ const STATUS_WORDS: Record<ChangeStatus, string> = {
   proposed: 'proposed',
   approved: 'approved',
   rejected: 'rejected',
-  deploying: 'deploying',
+  deploying: 'being deployed',
   deployed: 'deployed',
   failed: 'failed',
   rolled_back: 'rolled back',
