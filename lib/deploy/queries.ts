@@ -5,7 +5,8 @@ import type { HostPlan } from '@/lib/render';
 import { compareFiles, deployedRevision, redactFiles, type FileComparison } from '@/lib/hosts/configuration';
 import { revisionFilesOf } from '@/lib/hosts/columns';
 import { fourEyesRequired } from '@/lib/settings';
-import { availableActions, type Actor, type ChangeAction, type ChangeStatus } from '@/lib/changes/rules';
+import { availableActions, OPEN_STATUSES, type Actor, type ChangeAction, type ChangeStatus } from '@/lib/changes/rules';
+import { logChunksAfter } from '@/lib/deploy/log';
 import { stepsOf, type DeploymentStep } from '@/lib/deploy/steps';
 import type { DeploymentStatus } from '@/lib/generated/prisma/enums';
 
@@ -174,4 +175,40 @@ export function isFinished(status: DeploymentStatus): boolean {
 /** How many changes there are, in any state. */
 export function countChanges(): Promise<number> {
   return getDb().change.count();
+}
+
+/** How many changes wait for review (the sidebar's badge). */
+export function countProposedChanges(): Promise<number> {
+  return getDb().change.count({ where: { status: 'proposed' } });
+}
+
+/** The hosts that have changes, by name: the choices of the change list's host filter. */
+export function changeHostChoices(): Promise<{ id: string; name: string }[]> {
+  return getDb().host.findMany({
+    where: { changes: { some: {} } },
+    orderBy: { name: 'asc' },
+    take: 500,
+    select: { id: true, name: true },
+  });
+}
+
+/** The host's open changes (draft, proposed, approved), newest first. */
+export function openChangesOf(hostId: string) {
+  return getDb().change.findMany({
+    where: { hostId, status: { in: [...OPEN_STATUSES] } },
+    orderBy: { updatedAt: 'desc' },
+    select: { id: true, title: true, kind: true, status: true, urgent: true, updatedAt: true },
+  });
+}
+
+/** The deployment's log so far, and the id of its last chunk (a live stream resumes after it). */
+export async function logSoFar(deploymentId: string): Promise<{ text: string; lastChunkId: string | null }> {
+  let text = '';
+  let after: string | null = null;
+  for (;;) {
+    const chunks = await logChunksAfter(deploymentId, after, 1000);
+    for (const chunk of chunks) text += chunk.text;
+    if (chunks.length > 0) after = chunks[chunks.length - 1]!.id;
+    if (chunks.length < 1000) return { text, lastChunkId: after };
+  }
 }
