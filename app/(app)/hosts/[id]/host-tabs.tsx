@@ -1,10 +1,19 @@
-// The host's sub-pages: overview, configuration, edit.
+// The host's sub-pages: overview, configuration, history (deployed revisions, rollback, drift), edit.
 import Link from 'next/link';
 
-export function HostTabs({ id, active, canEdit }: { id: string; active: 'overview' | 'configuration' | 'edit'; canEdit: boolean }) {
+export function HostTabs({
+  id,
+  active,
+  canEdit,
+}: {
+  id: string;
+  active: 'overview' | 'configuration' | 'history' | 'edit';
+  canEdit: boolean;
+}) {
   const tabs = [
     { key: 'overview', href: `/hosts/${id}`, label: 'Overview' },
     { key: 'configuration', href: `/hosts/${id}/configuration`, label: 'Configuration' },
+    { key: 'history', href: `/hosts/${id}/history`, label: 'History' },
     ...(canEdit ? [{ key: 'edit', href: `/hosts/${id}/edit`, label: 'Edit' }] : []),
   ];
   return (

@@ -20,6 +20,9 @@ import { ConnectionPanel } from '@/components/hosts/connection-panel';
 import { ImportButton } from '@/components/hosts/import-button';
 import { RemoveHostButton } from '@/components/hosts/remove-host-button';
 import { HostStatusBadge } from '@/components/hosts/host-status-badge';
+import { ChangeStatusBadge } from '@/components/changes/status-badges';
+import { openChangesOf } from '@/lib/deploy/queries';
+import { hostDrift } from '@/lib/deploy/drift';
 import { HostTabs } from './host-tabs';
 
 export const metadata = { title: 'Host' };
@@ -36,6 +39,8 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
   const facts = factsOf(host);
   const metrics = await hostMetrics(host.id);
   const key = await hostSshKey(host, { createDefault: canEdit && !host.hostKeyFingerprint });
+  const [openChanges, drift] = await Promise.all([openChangesOf(host.id), hostDrift(host.id)]);
+  const driftedVms = Object.keys(drift.vms);
   return (
     <>
       <AutoRefresh />
@@ -53,6 +58,24 @@ export default async function HostPage({ params }: { params: Promise<{ id: strin
         {hasRole(user.role, 'admin') && <RemoveHostButton hostId={host.id} name={host.name} vmCount={total} />}
       </PageHeader>
       <HostTabs id={host.id} active="overview" canEdit={canEdit} />
+      {(openChanges.length > 0 || driftedVms.length > 0) && (
+        <div className="mb-4 flex flex-wrap items-center gap-x-4 gap-y-2 text-sm">
+          {openChanges.map((c) => (
+            <span key={c.id} className="flex items-center gap-2" data-testid="host-open-change">
+              <ChangeStatusBadge status={c.status} />
+              <Link className="text-primary hover:underline" href={`/changes/${c.id}`}>
+                {c.title}
+              </Link>
+            </span>
+          ))}
+          {driftedVms.length > 0 && (
+            <Link href={`/hosts/${host.id}/history`} className="flex items-center gap-2 hover:underline" data-testid="host-drift-summary">
+              <Badge variant="destructive">drift</Badge>
+              {driftedVms.join(', ')} differ{driftedVms.length === 1 ? 's' : ''} from what was deployed
+            </Link>
+          )}
+        </div>
+      )}
       <div className="mb-6 grid gap-4 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <CardHeader>
