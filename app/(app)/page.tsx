@@ -68,6 +68,13 @@ export default async function DashboardPage() {
                 </Link>
                 {h.status !== 'online' && h.status !== 'new' && <Badge variant="destructive">{label(h.status)}</Badge>}
                 {h.pendingChanges > 0 && <Badge variant="warning">{h.pendingChanges} change(s) to review</Badge>}
+                {h.driftedVms.length > 0 && (
+                  <Link href={`/hosts/${h.id}/history`} title={`Drifted: ${h.driftedVms.join(', ')}`} data-testid="attention-drift">
+                    <Badge variant="destructive">
+                      drift: {h.driftedVms.length} VM{h.driftedVms.length === 1 ? '' : 's'}
+                    </Badge>
+                  </Link>
+                )}
                 {h.reason && <span className="truncate text-xs text-muted-foreground">{h.reason}</span>}
               </div>
             ))}

@@ -4,6 +4,14 @@ import { getDb } from '@/lib/db';
 
 export async function dashboardSummary() {
   const db = getDb();
+  // Hosts whose last drift check found VMs that differ from what was deployed (Host.drift, lib/deploy/drift).
+  const drifted = await db.$queryRaw<{ id: string; vms: string[] }[]>`
+    SELECT id::text AS id, ARRAY(SELECT jsonb_object_keys(drift->'vms') ORDER BY 1) AS vms
+    FROM "Host"
+    WHERE jsonb_typeof(drift->'vms') = 'object' AND drift->'vms' <> '{}'::jsonb
+    ORDER BY name
+    LIMIT 10`;
+  const driftedVms = new Map(drifted.map((h) => [h.id, h.vms]));
   const [hostsByStatus, vmsByState, allocated, capacity, attention, pendingChanges] = await Promise.all([
     db.host.groupBy({ by: ['status'], _count: true }),
     db.vm.groupBy({ by: ['liveState'], _count: true, where: { removed: false } }),
@@ -13,7 +21,11 @@ export async function dashboardSummary() {
       FROM "Host" WHERE facts IS NOT NULL`,
     db.host.findMany({
       where: {
-        OR: [{ status: { in: ['unreachable', 'host_key_changed', 'unsafe_config'] } }, { changes: { some: { status: 'proposed' } } }],
+        OR: [
+          { status: { in: ['unreachable', 'host_key_changed', 'unsafe_config'] } },
+          { changes: { some: { status: 'proposed' } } },
+          { id: { in: [...driftedVms.keys()] } },
+        ],
       },
       orderBy: [{ status: 'desc' }, { name: 'asc' }],
       take: 10,
@@ -38,6 +50,7 @@ export async function dashboardSummary() {
       status: h.status,
       reason: h.statusReason,
       pendingChanges: h._count.changes,
+      driftedVms: driftedVms.get(h.id) ?? [],
     })),
     pendingChanges,
   };

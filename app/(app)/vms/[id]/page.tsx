@@ -15,6 +15,7 @@ import { Sparkline } from '@/components/charts/sparkline';
 import { AutoRefresh } from '@/components/auto-refresh';
 import { ConsolePanel } from '@/components/console/console-panel';
 import { formatDateTime } from '@/lib/utils';
+import { hostDrift } from '@/lib/deploy/drift';
 import type { VmSpec } from '@/lib/spec';
 
 export const metadata = { title: 'Virtual machine' };
@@ -26,6 +27,8 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
   if (!vm) notFound();
   const spec = vm.spec as VmSpec;
   const metrics = await vmMetrics(vm.id);
+  const hostDriftState = await hostDrift(vm.host.id);
+  const drift = hostDriftState.vms[vm.name];
   return (
     <>
       <AutoRefresh />
@@ -39,6 +42,20 @@ export default async function VmPage({ params }: { params: Promise<{ id: string 
           </Button>
         )}
       </PageHeader>
+      {drift && (
+        <div className="mb-4 rounded-md border border-warning/50 bg-warning/10 px-4 py-3 text-sm" data-testid="vm-drift">
+          <Badge variant="destructive">drift</Badge> The definition on the host differs from what Hostdeck deployed
+          {drift.drift.length > 0 ? ` (${drift.drift.join(', ')})` : ''}, checked {formatDateTime(hostDriftState.checkedAt)}.{' '}
+          <Link className="text-primary hover:underline" href={`/hosts/${vm.host.id}/history`}>
+            Re-apply from the host's history
+          </Link>
+          {drift.lines.length > 0 && (
+            <pre className="mt-2 max-h-40 overflow-auto whitespace-pre-wrap rounded border bg-card p-2 font-mono text-xs">
+              {drift.lines.join('\n')}
+            </pre>
+          )}
+        </div>
+      )}
       {spec.remove && (
         <p className="mb-4 text-sm text-destructive">
           Marked for removal at the next deployment ({spec.deleteDisks ? 'its disks will be deleted' : 'its disks are kept'}).
