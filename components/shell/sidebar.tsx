@@ -1,5 +1,6 @@
 'use client';
-// The sidebar: Hostdeck's sections, the current one highlighted.
+// The sidebar: Hostdeck's sections, the current one highlighted; a count beside
+// a section that waits for someone (e.g. changes proposed for review).
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { Server } from 'lucide-react';
@@ -7,7 +8,7 @@ import { navItems } from '@/components/shell/nav';
 import { hasRole, type Role } from '@/lib/auth/roles';
 import { cn } from '@/lib/utils';
 
-export function Sidebar({ role }: { role: Role }) {
+export function Sidebar({ role, counts = {} }: { role: Role; counts?: Record<string, number> }) {
   const pathname = usePathname();
   return (
     <aside className="hidden w-60 shrink-0 border-r bg-sidebar md:flex md:flex-col">
@@ -30,6 +31,15 @@ export function Sidebar({ role }: { role: Role }) {
                 )}
               >
                 <Icon className="size-4" /> {label}
+                {(counts[href] ?? 0) > 0 && (
+                  <span
+                    className="ml-auto rounded-full bg-warning/20 px-2 py-0.5 text-xs font-medium text-foreground"
+                    data-testid={`nav-count-${href.slice(1)}`}
+                    title={`${counts[href]} waiting for review`}
+                  >
+                    {counts[href]}
+                  </span>
+                )}
               </Link>
             );
           })}
