@@ -23,7 +23,7 @@ check "typecheck" npx --no-install tsc --noEmit -p .
 check "lint: biome (format and lint; fix with npx biome check --write)" npx --no-install biome check --max-diagnostics=50 .
 check "lint: layer boundaries" npx --no-install tsx scripts/check-boundaries.ts
 # Every shell script: ours (scripts/) and the fixed scripts run on hosts (lib/hosts/scripts/).
-check "lint: shellcheck" shellcheck scripts/*.sh lib/hosts/scripts/*.sh
+check "lint: shellcheck" shellcheck scripts/*.sh scripts/lab/*.sh lib/hosts/scripts/*.sh
 
 step "build (the integration and browser tests run the production server)"
 bash scripts/build-if-stale.sh || exit 1

@@ -18,7 +18,17 @@ const FOLDER = path.join(process.cwd(), 'lib/hosts/scripts');
 describe('host scripts', () => {
   it('loads every .sh without its leading comment block', () => {
     const names = fs.readdirSync(FOLDER).filter((name) => name.endsWith('.sh'));
-    expect(names.sort()).toEqual(['discover.sh', 'facts.sh', 'inside-pool.sh', 'live.sh', 'path-check.sh', 'sizes.sh']);
+    expect(names.sort()).toEqual([
+      'deploy-libvirt.sh',
+      'discover.sh',
+      'facts.sh',
+      'inside-pool.sh',
+      'live.sh',
+      'nixos-arm-rollback.sh',
+      'nixos-host.sh',
+      'path-check.sh',
+      'sizes.sh',
+    ]);
     for (const name of names) {
       const text = hostScript(name);
       expect(text.split('\n')[0], name).toBe('');
