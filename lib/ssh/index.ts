@@ -1,5 +1,6 @@
 // lib/ssh — the SSH layer: connection pool, host-key pinning, exec with
-// argument arrays, SFTP atomic writes, tunnels for consoles, client keys.
+// argument arrays, SFTP atomic writes (one file, or many in one session),
+// tunnels for consoles, client keys.
 //
 // Owns the connections to hosts and nothing else: no database, no app code.
 // Functions use the process-wide pool unless given `{ pool }`.
@@ -8,7 +9,16 @@ import { defaultPool } from './pool';
 
 export { SshPool, defaultPool, LiveConnection, type PoolOptions, type Lease, type LeaseOptions } from './pool';
 export { exec, type ExecOptions, type ExecResult } from './exec';
-export { writeFileAtomic, readFile, type SftpOptions } from './sftp';
+export {
+  writeFileAtomic,
+  writeFilesAtomic,
+  withSftpSession,
+  readFile,
+  type SftpOptions,
+  type SftpSession,
+  type UploadFile,
+  type WriteFilesOptions,
+} from './sftp';
 export { openForward, type ForwardOptions } from './forward';
 export { probeHostKey, probeHostKeyInfo, type HostKeyInfo } from './probe';
 export { shellQuote, buildCommand } from './quote';

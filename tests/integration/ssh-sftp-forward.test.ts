@@ -1,7 +1,7 @@
 // Integration tests of lib/ssh's SFTP atomic writes and console tunnels against real lab hosts.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SshPool, exec, openForward, readFile, writeFileAtomic, type SshTarget } from '@/lib/ssh';
+import { SshPool, exec, openForward, readFile, withSftpSession, writeFileAtomic, writeFilesAtomic, type SshTarget } from '@/lib/ssh';
 import { ensureLab, labTarget, type LabHost } from '@/tests/helpers/lab';
 
 let lab: [LabHost, LabHost];
@@ -67,6 +67,43 @@ describe('SFTP', () => {
   it('fails clearly for a folder that does not exist, without leaving anything behind', async () => {
     await expect(writeFileAtomic(t1, `${dir}/missing/x.txt`, 'x', 0o644, { pool })).rejects.toThrow(/SFTP write .* failed/);
     await expect(writeFileAtomic(t1, 'relative/path', 'x')).rejects.toThrow(TypeError);
+  });
+  it('writeFilesAtomic writes many files in one session: folders made, modes set, no temp files', async () => {
+    const base = `${dir}/many`;
+    const files = Array.from({ length: 40 }, (_, i) => ({
+      path: `${base}/${i % 2 ? 'vms' : 'cloud-init/vm'}/f${i}.txt`,
+      content: i === 7 ? randomBytes(700_000) : `file ${i}\n`,
+      mode: i % 2 ? 0o644 : 0o600,
+    }));
+    const channelsBefore = pool.status(t1.id).maxOpenChannels;
+    await writeFilesAtomic(t1, files, { pool, concurrency: 8, folderMode: 0o700 });
+    expect(pool.status(t1.id).maxOpenChannels).toBe(Math.max(channelsBefore, 1));
+    const listing = await exec(t1, ['sh', '-c', 'cd "$1" && find . -type f -printf "%P %m\\n" | sort', 'sh', base], { pool, check: true });
+    const expected = files.map((f) => `${f.path.slice(base.length + 1)} ${f.mode.toString(8)}`).sort();
+    expect(listing.stdout.trim().split('\n')).toEqual(expected);
+    expect((await exec(t1, ['stat', '-c', '%a', `${base}/cloud-init`], { pool })).stdout.trim()).toBe('700');
+    expect((await readFile(t1, files[7]!.path, { pool })).equals(files[7]!.content as Buffer)).toBe(true);
+
+    // replace some in place, read, remove — all in one session
+    const seen = await withSftpSession(
+      t1,
+      async (session) => {
+        await session.writeFiles([{ path: files[1]!.path, content: 'new\n', mode: 0o644 }]);
+        const read = (await session.readFile(files[1]!.path))?.toString();
+        const missing = await session.readFile(`${base}/no-such-file`);
+        await session.remove(files[3]!.path);
+        await session.remove(files[3]!.path); // gone already: no error
+        return { read, missing };
+      },
+      { pool },
+    );
+    expect(seen).toEqual({ read: 'new\n', missing: null });
+    expect((await exec(t1, ['test', '-e', files[3]!.path], { pool })).code).toBe(1);
+
+    await expect(writeFilesAtomic(t1, [files[0]!, files[0]!], { pool })).rejects.toThrow(/listed twice/);
+    await expect(writeFilesAtomic(t1, [{ path: 'relative/x', content: 'x' }], { pool })).rejects.toThrow(TypeError);
+    // a folder that cannot be made (a file is in the way): a clear error
+    await expect(writeFilesAtomic(t1, [{ path: `${files[5]!.path}/x`, content: 'x' }], { pool })).rejects.toThrow(/is not a folder/);
   });
 });
 
