@@ -4,11 +4,10 @@
 // go as binary frames, the terminal size as a text frame {"resize":[cols,rows]}
 // whenever the terminal is fitted to its box (window resize, full screen).
 import * as React from 'react';
-import { Expand, ExternalLink } from 'lucide-react';
 import '@xterm/xterm/css/xterm.css';
-import { Button } from '@/components/ui/button';
 import { closeMessage, consoleSocketUrl, type ViewerStatus } from '@/components/console/connect';
 import { StatusLine } from '@/components/console/status-line';
+import { ViewerWindowButtons } from '@/components/console/viewer-window-buttons';
 
 export function SerialViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: string }) {
   const frameRef = React.useRef<HTMLDivElement>(null);
@@ -90,19 +89,7 @@ export function SerialViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: 
   return (
     <div className="grid gap-2" data-testid="serial-viewer">
       <div className="flex flex-wrap items-center gap-2">
-        <Button size="sm" variant="outline" onClick={() => void frameRef.current?.requestFullscreen()} data-testid="console-fullscreen">
-          <Expand /> Full screen
-        </Button>
-        {popOutHref && (
-          <Button
-            size="sm"
-            variant="outline"
-            onClick={() => window.open(popOutHref, `console-${vmId}-serial`, 'popup,width=1000,height=700')}
-            data-testid="console-popout"
-          >
-            <ExternalLink /> Pop out
-          </Button>
-        )}
+        <ViewerWindowButtons frameRef={frameRef} popOutHref={popOutHref} windowName={`console-${vmId}-serial`} width={1000} height={700} />
       </div>
       <div ref={frameRef} className="rounded-md border bg-black p-1">
         <div ref={termRef} className="h-[60vh] min-h-[320px] w-full" data-testid="console-terminal" />

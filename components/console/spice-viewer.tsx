@@ -5,11 +5,12 @@
 // spice-html5 0.2.1 is fixed on load (spice-ticket-fix). Controls: Ctrl+Alt+Del,
 // scale to fit or 1:1, full screen, pop-out, status with reconnect.
 import * as React from 'react';
-import { Expand, ExternalLink, Keyboard, Scaling } from 'lucide-react';
+import { Keyboard, Scaling } from 'lucide-react';
 import type { SpiceMainConn } from '@spice-project/spice-html5';
 import { Button } from '@/components/ui/button';
 import { closeMessage, consoleSocketUrl, type ViewerStatus } from '@/components/console/connect';
 import { StatusLine } from '@/components/console/status-line';
+import { ViewerWindowButtons } from '@/components/console/viewer-window-buttons';
 import { installSpiceTicketFix } from '@/components/console/spice-ticket-fix';
 
 /**
@@ -123,19 +124,7 @@ export function SpiceViewer({ vmId, popOutHref }: { vmId: string; popOutHref?: s
         <Button size="sm" variant="outline" onClick={() => setScale((s) => !s)} aria-pressed={scale} data-testid="console-scale">
           <Scaling /> {scale ? 'Scaled to fit' : '1:1'}
         </Button>
-        <Button size="sm" variant="outline" onClick={() => void frameRef.current?.requestFullscreen()} data-testid="console-fullscreen">
-          <Expand /> Full screen
-        </Button>
-        {popOutHref && (
-          <Button
-            size="sm"
-            variant="outline"
-            onClick={() => window.open(popOutHref, `console-${vmId}-spice`, 'popup,width=1040,height=820')}
-            data-testid="console-popout"
-          >
-            <ExternalLink /> Pop out
-          </Button>
-        )}
+        <ViewerWindowButtons frameRef={frameRef} popOutHref={popOutHref} windowName={`console-${vmId}-spice`} />
       </div>
       <div ref={frameRef} className="overflow-auto rounded-md border bg-black">
         <div

@@ -6,12 +6,13 @@
 // a status line with reconnect. noVNC touches `window` when loaded, so it is
 // imported inside the effect, never on the server.
 import * as React from 'react';
-import { ClipboardPaste, Expand, ExternalLink, Keyboard, Scaling } from 'lucide-react';
+import { ClipboardPaste, Keyboard, Scaling } from 'lucide-react';
 import type RFB from '@novnc/novnc';
 import { Button } from '@/components/ui/button';
 import { DropdownMenu, DropdownMenuContent, DropdownMenuItem, DropdownMenuTrigger } from '@/components/ui/dropdown-menu';
 import { closeMessage, consoleSocketUrl, keysymOf, type ViewerStatus } from '@/components/console/connect';
 import { StatusLine } from '@/components/console/status-line';
+import { ViewerWindowButtons } from '@/components/console/viewer-window-buttons';
 
 const XK = {
   Control_L: 0xffe3,
@@ -183,19 +184,7 @@ export function VncViewer({ vmId, vmName, popOutHref }: { vmId: string; vmName: 
         <Button size="sm" variant="outline" onClick={() => setScale((s) => !s)} aria-pressed={scale} data-testid="console-scale">
           <Scaling /> {scale ? 'Scaled to fit' : '1:1'}
         </Button>
-        <Button size="sm" variant="outline" onClick={() => void frameRef.current?.requestFullscreen()} data-testid="console-fullscreen">
-          <Expand /> Full screen
-        </Button>
-        {popOutHref && (
-          <Button
-            size="sm"
-            variant="outline"
-            onClick={() => window.open(popOutHref, `console-${vmId}-vnc`, 'popup,width=1040,height=820')}
-            data-testid="console-popout"
-          >
-            <ExternalLink /> Pop out
-          </Button>
-        )}
+        <ViewerWindowButtons frameRef={frameRef} popOutHref={popOutHref} windowName={`console-${vmId}-vnc`} />
       </div>
       <div ref={frameRef} className="overflow-auto rounded-md border bg-black">
         <div ref={screenRef} className="h-[60vh] min-h-[320px] w-full" data-testid="console-screen" />
