@@ -2,6 +2,7 @@
 // Change one's own password.
 import { changePasswordAction } from '@/lib/actions/auth';
 import { FormField, FormMessages, useActionForm } from '@/components/action-form';
+import { NewPasswordFields } from '@/components/forms/new-password-fields';
 import { Button } from '@/components/ui/button';
 
 export function ChangePasswordForm() {
@@ -16,21 +17,7 @@ export function ChangePasswordForm() {
         autoComplete="current-password"
         error={form.fieldError('currentPassword')}
       />
-      <FormField
-        name="newPassword"
-        label="New password"
-        type="password"
-        autoComplete="new-password"
-        hint="At least 12 characters."
-        error={form.fieldError('newPassword')}
-      />
-      <FormField
-        name="confirmPassword"
-        label="Repeat new password"
-        type="password"
-        autoComplete="new-password"
-        error={form.fieldError('confirmPassword')}
-      />
+      <NewPasswordFields name="newPassword" label="New password" fieldError={form.fieldError} />
       <Button type="submit" disabled={form.isPending} className="justify-self-start">
         Change password
       </Button>

@@ -2,6 +2,7 @@
 // First-run form: the setup token from the server log, and the first admin account.
 import { setupAction } from '@/lib/actions/auth';
 import { FormField, FormMessages, useActionForm } from '@/components/action-form';
+import { NewPasswordFields } from '@/components/forms/new-password-fields';
 import { Button } from '@/components/ui/button';
 
 export function SetupForm({ token }: { token?: string }) {
@@ -17,21 +18,7 @@ export function SetupForm({ token }: { token?: string }) {
         error={form.fieldError('token')}
       />
       <FormField name="username" label="Admin username" defaultValue="admin" autoComplete="username" error={form.fieldError('username')} />
-      <FormField
-        name="password"
-        label="Password"
-        type="password"
-        autoComplete="new-password"
-        hint="At least 12 characters."
-        error={form.fieldError('password')}
-      />
-      <FormField
-        name="confirmPassword"
-        label="Repeat password"
-        type="password"
-        autoComplete="new-password"
-        error={form.fieldError('confirmPassword')}
-      />
+      <NewPasswordFields name="password" label="Password" fieldError={form.fieldError} />
       <Button type="submit" disabled={form.isPending}>
         Create admin and sign in
       </Button>
