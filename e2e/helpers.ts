@@ -56,3 +56,52 @@ export async function createTokenViaUi(page: Page, name: string, role: string): 
 export function bearer(secret: string): { Authorization: string } {
   return { Authorization: `Bearer ${secret}` };
 }
+
+/** What fillHostForm types into the host form; a field left out is left as it is. */
+export type HostFormInput = {
+  name: string;
+  address: string;
+  sshPort?: string;
+  sshUser?: string;
+  flavour?: 'nixos' | 'libvirt';
+  /** Physical NICs, comma-separated. */
+  nics?: string;
+  /** A new bond row (the form's first). */
+  bond?: { name: string; members: string; mode: string; mac: string };
+  /** A new bridge row (the form's first) over a bond. */
+  bridge?: { name: string; uplinkBond: string; mac: string };
+};
+
+/** A NixOS host whose NICs eno1 and eno2 form bond0 (802.3ad), with the bridge br0 over it; the bridge's MAC as given. */
+export function bondedNixosHost(bridgeMac: string): Omit<HostFormInput, 'name' | 'address'> {
+  return {
+    flavour: 'nixos',
+    nics: 'eno1, eno2',
+    bond: { name: 'bond0', members: 'eno1, eno2', mode: '802.3ad', mac: '52:54:00:aa:00:01' },
+    bridge: { name: 'br0', uplinkBond: 'bond0', mac: bridgeMac },
+  };
+}
+
+/** Fills the host form (/hosts/new or a host's edit page) without submitting it. */
+export async function fillHostForm(page: Page, host: HostFormInput) {
+  await page.getByLabel('Name', { exact: true }).fill(host.name);
+  await page.getByLabel('Address').fill(host.address);
+  if (host.sshPort !== undefined) await page.getByLabel('SSH port').fill(host.sshPort);
+  if (host.sshUser !== undefined) await page.getByLabel('SSH user').fill(host.sshUser);
+  if (host.flavour) await page.getByLabel('Flavour').selectOption(host.flavour);
+  if (host.nics !== undefined) await page.getByLabel('Physical NICs').fill(host.nics);
+  if (host.bond) {
+    await page.getByRole('button', { name: 'Add bond' }).click();
+    await page.getByLabel('Name of network.bonds 1').fill(host.bond.name);
+    await page.getByLabel('Members of network.bonds 1').fill(host.bond.members);
+    await page.getByLabel('Mode of network.bonds 1').selectOption(host.bond.mode);
+    await page.getByLabel('Fixed MAC of network.bonds 1').fill(host.bond.mac);
+  }
+  if (host.bridge) {
+    await page.getByRole('button', { name: 'Add bridge' }).click();
+    await page.getByLabel('Name of network.bridges 1').fill(host.bridge.name);
+    await page.getByLabel('Uplink of network.bridges 1').selectOption('bond');
+    await page.getByLabel('Uplink name of network.bridges 1').fill(host.bridge.uplinkBond);
+    await page.getByLabel('Fixed MAC of network.bridges 1').fill(host.bridge.mac);
+  }
+}

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ensureLab, labVirsh, type LabHost } from '../tests/helpers/lab';
-import { ADMIN, bearer, createTokenViaUi, loginAs } from './helpers';
+import { ADMIN, bearer, bondedNixosHost, createTokenViaUi, fillHostForm, loginAs } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(180_000);
@@ -104,23 +104,8 @@ test('an admin removes a host from its page after confirming', async ({ page }) 
 test('the host editor: a bond and a bridge over it as rows; a bad MAC is shown at its cell', async ({ page }) => {
   await loginAs(page, ADMIN.username, ADMIN.password);
   await page.goto('/hosts/new');
-  await page.getByLabel('Name', { exact: true }).fill('rows1');
-  await page.getByLabel('Address').fill('192.0.2.30');
-  await page.getByLabel('Flavour').selectOption('nixos');
-  await page.getByLabel('Physical NICs').fill('eno1, eno2');
-
-  await page.getByRole('button', { name: 'Add bond' }).click();
-  await page.getByLabel('Name of network.bonds 1').fill('bond0');
-  await page.getByLabel('Members of network.bonds 1').fill('eno1, eno2');
-  await page.getByLabel('Mode of network.bonds 1').selectOption('802.3ad');
-  await page.getByLabel('Fixed MAC of network.bonds 1').fill('52:54:00:aa:00:01');
-
-  await page.getByRole('button', { name: 'Add bridge' }).click();
-  await page.getByLabel('Name of network.bridges 1').fill('br0');
-  await page.getByLabel('Uplink of network.bridges 1').selectOption('bond');
-  await page.getByLabel('Uplink name of network.bridges 1').fill('bond0');
+  await fillHostForm(page, { name: 'rows1', address: '192.0.2.30', ...bondedNixosHost('52:54:00:zz:00:02') });
   const bridgeMac = page.getByLabel('Fixed MAC of network.bridges 1');
-  await bridgeMac.fill('52:54:00:zz:00:02');
   await page.getByLabel('STP of network.bridges 1').selectOption('on');
   await page.getByLabel('IPv4 DHCP of network.bridges 1').selectOption('no');
   await page.getByLabel('Static IPv4 of network.bridges 1').fill('192.0.2.31/24');

@@ -1,7 +1,7 @@
 // Hosts and VMs in the browser: forms with errors naming their fields, identity
 // kept on edits, and the configuration view an approver reads.
 import { expect, test } from '@playwright/test';
-import { ADMIN, createUserViaUi, firstLogin, loginAs } from './helpers';
+import { ADMIN, bondedNixosHost, createUserViaUi, fillHostForm, firstLogin, loginAs } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 
@@ -9,9 +9,7 @@ test('an operator adds a NixOS host; bad input is reported at the field, nothing
   await loginAs(page, ADMIN.username, ADMIN.password);
   await page.goto('/hosts');
   await page.getByRole('link', { name: 'Add host' }).click();
-  await page.getByLabel('Name', { exact: true }).fill('HV 1');
-  await page.getByLabel('Address').fill('not an address!');
-  await page.getByLabel('SSH port').fill('70000');
+  await fillHostForm(page, { name: 'HV 1', address: 'not an address!', sshPort: '70000' });
   await page.getByRole('button', { name: 'Add pool' }).click();
   await page.getByLabel('Name of storagePools 1').fill('default');
   await page.getByLabel('Folder of storagePools 1').fill('relative/dir');
@@ -22,21 +20,7 @@ test('an operator adds a NixOS host; bad input is reported at the field, nothing
   await expect(page.locator('[data-rows="storagePools"]')).toContainText('storagePools[0].path');
   await expect(page).toHaveURL(/\/hosts\/new$/);
 
-  await page.getByLabel('Name', { exact: true }).fill('hv1');
-  await page.getByLabel('Address').fill('192.0.2.10');
-  await page.getByLabel('SSH port').fill('22');
-  await page.getByLabel('Flavour').selectOption('nixos');
-  await page.getByLabel('Physical NICs').fill('eno1, eno2');
-  await page.getByRole('button', { name: 'Add bond' }).click();
-  await page.getByLabel('Name of network.bonds 1').fill('bond0');
-  await page.getByLabel('Members of network.bonds 1').fill('eno1, eno2');
-  await page.getByLabel('Mode of network.bonds 1').selectOption('802.3ad');
-  await page.getByLabel('Fixed MAC of network.bonds 1').fill('52:54:00:aa:00:01');
-  await page.getByRole('button', { name: 'Add bridge' }).click();
-  await page.getByLabel('Name of network.bridges 1').fill('br0');
-  await page.getByLabel('Uplink of network.bridges 1').selectOption('bond');
-  await page.getByLabel('Uplink name of network.bridges 1').fill('bond0');
-  await page.getByLabel('Fixed MAC of network.bridges 1').fill('52:54:00:aa:00:2');
+  await fillHostForm(page, { name: 'hv1', address: '192.0.2.10', sshPort: '22', ...bondedNixosHost('52:54:00:aa:00:2') });
   await page.getByLabel('Folder of storagePools 1').fill('/var/lib/libvirt/images');
   await page.getByRole('button', { name: 'Add host' }).click();
   await expect(page.locator('[data-issue-path="network.bridges[0].macAddress"]')).toBeVisible();

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test } from '@playwright/test';
 import { ensureLab, sshArgs, type LabHost } from '../tests/helpers/lab';
-import { ADMIN, loginAs } from './helpers';
+import { ADMIN, fillHostForm, loginAs } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(180_000);
@@ -22,9 +22,7 @@ test.beforeAll(async () => {
 test('add a lab host, trust its key, see its facts, import and power its VMs', async ({ page }) => {
   await loginAs(page, ADMIN.username, ADMIN.password);
   await page.goto('/hosts/new');
-  await page.getByLabel('Name', { exact: true }).fill('lab-two');
-  await page.getByLabel('Address').fill(lab.address);
-  await page.getByLabel('SSH user').fill(lab.user);
+  await fillHostForm(page, { name: 'lab-two', address: lab.address, sshUser: lab.user });
   await page.getByRole('button', { name: 'Add host' }).click();
   await expect(page.getByRole('heading', { name: 'lab-two' })).toBeVisible();
 
