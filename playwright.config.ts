@@ -7,6 +7,8 @@ export const e2eDataDir = '.data/e2e';
 
 export default defineConfig({
   testDir: 'e2e',
+  // removes a relocated embedded PostgreSQL of .data/e2e (root in an unreachable checkout) when the run ends
+  globalTeardown: './e2e/global-teardown.ts',
   fullyParallel: false,
   workers: 1,
   retries: 0,
