@@ -8,6 +8,7 @@ import { benchRender } from '@/bench/render';
 import { benchDashboard } from '@/bench/dashboard';
 import { benchFleet } from '@/bench/fleet';
 import { benchConsole } from '@/bench/console';
+import { benchDeploy } from '@/bench/deploy';
 
 const suites: Record<string, () => Promise<BenchResult[]>> = {
   startup: benchStartup,
@@ -15,6 +16,7 @@ const suites: Record<string, () => Promise<BenchResult[]>> = {
   dashboard: benchDashboard,
   fleet: benchFleet,
   console: benchConsole,
+  deploy: benchDeploy,
 };
 
 async function main() {
