@@ -5,13 +5,14 @@
 // `virsh screenshot` of the same VM (lit-pixel overlap and exact-pixel share,
 // DESIGN §10); SPICE logs in 100 times without a failure (the ticket-padding
 // fix); the serial console shows the guest's echo of typed keys; closing the
-// tab closes the SSH tunnel on the host.
+// tab closes the SSH tunnel on the host. Settings → Policies: only admins
+// change who may open consoles.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { ensureLab, labCtl, labIndex, sshArgs, type LabHost } from '../tests/helpers/lab';
-import { ADMIN, loginAs } from './helpers';
+import { ADMIN, bearer, createTokenViaUi, createUserViaUi, firstLogin, loginAs } from './helpers';
 
 test.describe.configure({ mode: 'serial' });
 test.setTimeout(240_000);
@@ -151,6 +152,65 @@ test('an operator adds the lab host over the API; strangers and viewers get no t
     data: { type: 'vnc' },
   });
   expect(asViewer.status()).toBe(403);
+});
+
+test('Settings → Policies: only admins change who may open consoles; the change takes effect at once and is audited', async ({
+  page,
+  browser,
+}) => {
+  await loginAs(page, ADMIN.username, ADMIN.password);
+  const api = page.request;
+  const headers = { Origin: new URL(page.url()).origin };
+  const operator = bearer(await createTokenViaUi(page, 'policies operator', 'operator'));
+  const viewer = bearer(await createTokenViaUi(page, 'policies viewer', 'viewer'));
+  const ticketAsOperator = () => api.post(`/api/v1/vms/${vmIds['lab-vm-1']}/console-ticket`, { headers: operator, data: { type: 'vnc' } });
+
+  // Anyone signed in reads the policies; only an admin changes them.
+  const read = await api.get('/api/v1/settings', { headers: viewer });
+  expect(read.status()).toBe(200);
+  expect(await read.json()).toEqual({ consoleMinRole: 'operator', fourEyes: true });
+  const refused = await api.patch('/api/v1/settings', { headers: operator, data: { consoleMinRole: 'operator' } });
+  expect(refused.status()).toBe(403);
+  expect((await refused.json()).error.code).toBe('forbidden');
+  const noViewers = await api.patch('/api/v1/settings', { headers, data: { consoleMinRole: 'viewer' } });
+  expect(noViewers.status()).toBe(400);
+  expect((await noViewers.json()).error.fields.consoleMinRole[0]).toContain('viewers never open consoles');
+  expect((await ticketAsOperator()).status()).toBe(200);
+
+  try {
+    // The admin raises the least console role to approver on the page.
+    await page.goto('/settings');
+    await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Policies' }).click();
+    await page.getByLabel('Least role that may open consoles').selectOption('approver');
+    await page.getByRole('button', { name: 'Save policies' }).click();
+    await expect(page.getByTestId('form-message')).toContainText('consoles need the approver role');
+    const denied = await ticketAsOperator();
+    expect(denied.status()).toBe(403);
+    expect((await denied.json()).error.message).toContain('needs the approver role');
+    expect(await (await api.get('/api/v1/settings', { headers: viewer })).json()).toMatchObject({ consoleMinRole: 'approver' });
+
+    // A non-admin sees the policies, read-only.
+    const context = await browser.newContext();
+    const other = await context.newPage();
+    await createUserViaUi(page, 'polly', 'operator', 'polly initial pw 1');
+    await firstLogin(other, 'polly', 'polly initial pw 1', 'polly chose this one');
+    await other.goto('/settings/policies');
+    await expect(other.getByTestId('policy-console-role')).toContainText('Approvers and above may open VM consoles.');
+    await expect(other.getByRole('button', { name: 'Save policies' })).toHaveCount(0);
+    await context.close();
+
+    const audit = await (await api.get('/api/v1/audit?action=settings.update')).json();
+    expect(audit.events[0]).toMatchObject({ action: 'settings.update', actorName: ADMIN.username, via: 'web', outcome: 'ok' });
+    expect(audit.events[0].details).toMatchObject({ consoleMinRole: 'approver', consoleMinRoleBefore: 'operator', via: 'session' });
+    const deniedPatch = await (await api.get('/api/v1/audit?action=api.settings.update')).json();
+    expect(deniedPatch.events[0]).toMatchObject({ outcome: 'denied' });
+  } finally {
+    const restored = await api.patch('/api/v1/settings', { headers, data: { consoleMinRole: 'operator' } });
+    expect(await restored.json()).toEqual({ consoleMinRole: 'operator', fourEyes: true });
+  }
+  expect((await ticketAsOperator()).status()).toBe(200);
+  const audit = await (await api.get('/api/v1/audit?action=settings.update')).json();
+  expect(audit.events[0]).toMatchObject({ via: 'api', details: { consoleMinRole: 'operator', consoleMinRoleBefore: 'approver' } });
 });
 
 test('VNC: the canvas shows the VM screen, and closing the tab closes the tunnel on the host', async ({ page }) => {

@@ -61,6 +61,23 @@ export const updateUserInputSchema = z
     message: 'Give a role, a password or disabled to change',
   });
 
+/** Roles that may be the least role for consoles: viewers never open one (a console is control of the VM). */
+export const CONSOLE_MIN_ROLES = ['operator', 'approver', 'admin'] as const;
+
+export const policiesSchema = z.object({
+  consoleMinRole: z.enum(CONSOLE_MIN_ROLES).describe('The least role that may open VM consoles (default operator)'),
+  fourEyes: z.boolean().describe('Whether a change needs an approver other than its author (default true)'),
+});
+
+export const updatePoliciesInputSchema = z
+  .object({
+    consoleMinRole: z
+      .enum(CONSOLE_MIN_ROLES, { error: 'consoleMinRole must be operator, approver or admin: viewers never open consoles' })
+      .optional(),
+    fourEyes: z.boolean({ error: 'fourEyes must be true or false' }).optional(),
+  })
+  .refine((v) => v.consoleMinRole !== undefined || v.fourEyes !== undefined, { message: 'Give consoleMinRole or fourEyes to change' });
+
 export const auditQuerySchema = z.object({
   action: z.string().max(64).optional(),
   actor: z.string().max(64).optional(),
@@ -398,6 +415,26 @@ export const endpoints = {
       expiresAt: isoDate,
       sockets: z.number().int().describe('WebSockets the ticket admits'),
     }),
+  },
+  getSettings: {
+    id: 'settings.get',
+    method: 'GET',
+    path: '/api/v1/settings',
+    tag: 'Settings',
+    summary: 'The installation-wide policies: the least role that may open consoles, and four-eyes approval of changes',
+    auth: { role: 'viewer' },
+    response: policiesSchema,
+  },
+  updateSettings: {
+    id: 'settings.update',
+    method: 'PATCH',
+    path: '/api/v1/settings',
+    tag: 'Settings',
+    summary:
+      'Change the policies (admin): the least role that may open consoles (operator, approver or admin; viewers never), and whether a change needs an approver other than its author. Fields left out stay as they are; audited',
+    auth: { role: 'admin' },
+    body: updatePoliciesInputSchema,
+    response: policiesSchema,
   },
   ...changeEndpoints,
 } as const satisfies Record<string, Endpoint>;

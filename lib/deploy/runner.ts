@@ -59,14 +59,16 @@ async function finish(
   const db = getDb();
   await appendLog(deploymentId, null, `${message}\n`);
   const now = new Date();
+  // Ended before the strategy ran (no key, a refused setting): its steps never started.
+  const steps = extra.steps ?? stepsOf((await db.deployment.findUnique({ where: { id: deploymentId }, select: { steps: true } }))?.steps);
   const deployment = await db.deployment.update({
     where: { id: deploymentId },
     data: {
       status,
       finishedAt: now,
       error: extra.error ?? null,
-      ...(extra.steps ? { steps: closeSteps(extra.steps, now), progress: status === 'succeeded' ? 100 : progressOf(extra.steps) } : {}),
-      ...(status === 'succeeded' ? { progress: 100 } : {}),
+      steps: closeSteps(steps, now),
+      progress: status === 'succeeded' ? 100 : progressOf(steps),
     },
     select: { changeId: true },
   });

@@ -20,6 +20,7 @@ import { getDb } from '@/lib/db';
 import { closeAll, defaultPool } from '@/lib/ssh';
 import { consoleStatus, handleConsoleUpgrade } from '@/lib/console/upgrade';
 import { ConsoleTicketError, issueConsoleTicket, setConsoleMinRole, TICKET_TTL_MS, type ConsoleKind } from '@/lib/console/tickets';
+import { changePolicies, readPolicies } from '@/lib/settings';
 
 const run = promisify(execFile);
 useTestDatabase();
@@ -228,14 +229,25 @@ describe('refusals (none opens an SSH channel)', () => {
     }
   });
 
-  it('the least role is an admin setting: approver-only consoles refuse operators', async () => {
-    await setConsoleMinRole('approver');
+  it('the least role is an admin setting: approver-only consoles refuse operators; changes are audited', async () => {
+    const actor = { user: { id: users.olga.id, username: 'olga' }, via: 'web' as const, credential: { via: 'session' } };
+    expect(await changePolicies({ consoleMinRole: 'approver' }, actor)).toEqual({ consoleMinRole: 'approver', fourEyes: true });
     try {
-      await expect(ticketFor('olga', 'one', 'vnc')).rejects.toBeInstanceOf(ConsoleTicketError);
+      await expect(ticketFor('olga', 'one', 'vnc')).rejects.toMatchObject({ status: 403, message: expect.stringContaining('approver') });
     } finally {
-      await setConsoleMinRole('operator');
+      await changePolicies({ consoleMinRole: 'operator' }, actor);
     }
     await expect(setConsoleMinRole('viewer')).rejects.toBeInstanceOf(ConsoleTicketError);
+    await expect(changePolicies({ consoleMinRole: 'viewer' }, actor)).rejects.toBeInstanceOf(ConsoleTicketError);
+    expect(await readPolicies()).toEqual({ consoleMinRole: 'operator', fourEyes: true });
+    const entries = await auditOf('settings.update');
+    expect(entries.map((e) => [e.outcome, (e.details as { consoleMinRole: string }).consoleMinRole])).toEqual([
+      ['ok', 'approver'],
+      ['ok', 'operator'],
+      ['failed', 'viewer'],
+    ]);
+    expect(entries[0]).toMatchObject({ actorName: 'olga', targetType: 'settings', targetId: 'policies' });
+    expect(entries[0]!.details).toMatchObject({ consoleMinRoleBefore: 'operator', fourEyes: null, fourEyesBefore: true });
   });
 
   it('a console the VM does not have gets no ticket', async () => {

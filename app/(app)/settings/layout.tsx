@@ -1,4 +1,5 @@
-// Settings: the account, API tokens and (for admins) users.
+// Settings: the account, API tokens, the policies (admins change them, others
+// read them) and (for admins) users and SSH keys.
 import Link from 'next/link';
 import { PageHeader } from '@/components/page-header';
 import { requireUser } from '@/lib/auth/current-user';
@@ -8,6 +9,7 @@ export default async function SettingsLayout({ children }: { children: React.Rea
   const tabs = [
     { href: '/settings', label: 'Account' },
     { href: '/settings/tokens', label: 'API tokens' },
+    { href: '/settings/policies', label: 'Policies' },
     ...(user.role === 'admin'
       ? [
           { href: '/settings/users', label: 'Users' },
