@@ -5,8 +5,8 @@
 // `virsh screenshot` of the same VM (lit-pixel overlap and exact-pixel share,
 // DESIGN §10); SPICE logs in 100 times without a failure (the ticket-padding
 // fix); the serial console shows the guest's echo of typed keys; closing the
-// tab closes the SSH tunnel on the host. Settings → Policies: only admins
-// change who may open consoles.
+// tab closes the SSH tunnel on the host; a stopped sshd shows as a lost host
+// connection. Settings → Policies: only admins change who may open consoles.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -260,4 +260,27 @@ test('SPICE: 100 logins in a row all succeed (the ticket-padding fix)', async ({
     await expect(page.getByTestId('console-status'), `login ${i}`).toHaveText('Connected', { timeout: 30_000 });
     await page.getByTestId('console-close').click();
   }
+});
+
+test('VNC: stopping the host sshd shows that the connection to the host was lost; reconnect works once it is back', async ({ page }) => {
+  await loginAs(page, ADMIN.username, ADMIN.password);
+  await page.goto(`/vms/${vmIds['lab-vm-1']}`);
+  await page.getByTestId('console-open-vnc').click();
+  const status = page.getByTestId('console-status');
+  await expect(status).toHaveText('Connected', { timeout: 30_000 });
+  const n = String(labIndex(lab));
+  await labCtl(['sshd-stop', n]);
+  try {
+    // the session closes with 4503 and the reason names the host as Hostdeck knows it
+    await expect(status).toHaveText('Lost the SSH connection to console-lab', { timeout: 30_000 });
+    await expect(status).toHaveAttribute('data-state', 'closed');
+    await expect(status).toHaveClass(/text-destructive/);
+    await expect(page.getByTestId('console-reconnect')).toBeVisible();
+  } finally {
+    await labCtl(['sshd-start', n]);
+  }
+  await expect(async () => {
+    await page.getByTestId('console-reconnect').click();
+    await expect(status).toHaveText('Connected', { timeout: 10_000 });
+  }).toPass({ timeout: 90_000 });
 });
