@@ -1,6 +1,6 @@
 #!/bin/sh
 # inside-pool.sh — the shell function `inside_pool ROOT PATH`, prepended to
-# the scripts that touch disk paths (path-check.sh, sizes.sh). It prints ok,
+# the scripts that touch disk paths (path-check.sh, sizes.sh, deploy-libvirt.sh). It prints ok,
 # outside, forbidden or no-pool: both are resolved with realpath (the root must
 # exist; of the path, the part that exists), and only a path strictly below
 # its root, neither in a system folder, is ok. ROOT and PATH are positional
