@@ -162,10 +162,11 @@ export function plan(input: PlanInput): HostPlan {
     let drift: string[] = [];
     if (deployedXml !== null && live) {
       drift = liveXml === null || liveXml === undefined ? ['missing on host'] : differences(cache, deployedXml, liveXml);
-      // The power state deployed is part of the definition: a VM shut down (or started) from outside drifted too.
+      // The power state deployed is part of the definition: a VM shut down (or started) from outside drifted too
+      // (judged only from an explicit list of running domains; an inactive definition does not say).
       const deployedPower = deployedVmManifest.get(name)?.powerState;
-      if (running !== null && deployedPower === 'running' && !running) drift.push('not running');
-      if (running !== null && deployedPower === 'stopped' && running) drift.push('running');
+      if (input.liveRunning && running !== null && deployedPower === 'running' && !running) drift.push('not running');
+      if (input.liveRunning && running !== null && deployedPower === 'stopped' && running) drift.push('running');
     }
     const base = deployedXml ?? (typeof liveXml === 'string' ? liveXml : null);
 

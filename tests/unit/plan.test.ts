@@ -165,6 +165,17 @@ describe('drift against live XML (real libvirt output)', () => {
     expect(result.drifted).toBe(false);
   });
 
+  it('a VM stopped (or started) outside Hostdeck is drift, judged from the list of running domains', () => {
+    const app2 = host.files.find((f) => f.path === 'vms/app2.xml')!.content;
+    const liveXml = { app1: rendered, app2 };
+    const stoppedOutside = plan({ desired: host, deployed: host, live: liveXml, liveRunning: new Set(['app2']) });
+    expect(vmPlan(stoppedOutside, 'app1')).toMatchObject({ drifted: true, drift: ['not running'], running: false });
+    expect(vmPlan(stoppedOutside, 'app2').drifted).toBe(false);
+    const stoppedHost = hostWith(rendered, 'stopped');
+    const startedOutside = plan({ desired: stoppedHost, deployed: stoppedHost, live: liveXml, liveRunning: new Set(['app1', 'app2']) });
+    expect(vmPlan(startedOutside, 'app1').drift).toEqual(['running']);
+  });
+
   it('a change made on the host is drift, named by category', () => {
     const edited = live
       .replace("<memory unit='KiB'>524288</memory>", "<memory unit='KiB'>1048576</memory>")
