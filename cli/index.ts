@@ -40,7 +40,7 @@ export const LAZY_COMMAND_GROUPS: LazyCommandGroup[] = [
     register: async (program) => (await import('@/cli/commands/hosts')).registerHostCommands(program),
   },
   {
-    commands: { change: 'changes: create, list, show, propose, approve, reject, deploy', deployment: 'deployments: show, log --follow' },
+    commands: { change: 'changes: create, list, show, propose, approve, reject, deploy', deployment: 'deployments: show, log' },
     register: async (program) => (await import('@/cli/commands/changes')).registerChangeCommands(program),
   },
 ];

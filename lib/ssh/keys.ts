@@ -30,8 +30,22 @@ export type PrivateKeyInfo = {
 
 /** A fresh ed25519 key pair in OpenSSH formats. */
 export function generateEd25519KeyPair(comment = 'hostdeck'): KeyPair {
-  const pair = utils.generateKeyPairSync('ed25519', { comment: sanitizeComment(comment) });
-  return { privateKeyOpenSsh: pair.private, publicKeyOpenSsh: pair.public };
+  // ssh2 writes about 1 pair in 250 that it cannot read back ("Malformed OpenSSH private key"):
+  // keep only a pair whose two halves parse and agree.
+  for (let attempt = 1; ; attempt++) {
+    const pair = utils.generateKeyPairSync('ed25519', { comment: sanitizeComment(comment) });
+    if (readsBack(pair.private, pair.public) || attempt >= 20) return { privateKeyOpenSsh: pair.private, publicKeyOpenSsh: pair.public };
+  }
+}
+
+function readsBack(privateKey: string, publicKey: string): boolean {
+  const one = (key: string) => {
+    const parsed = utils.parseKey(key);
+    return parsed instanceof Error ? null : Array.isArray(parsed) ? (parsed[0] ?? null) : parsed;
+  };
+  const priv = one(privateKey);
+  const pub = one(publicKey);
+  return Boolean(priv && pub && priv.getPublicSSH().equals(pub.getPublicSSH()));
 }
 
 /**
