@@ -1,4 +1,4 @@
-// A change's plan as its approver reads it: VMs added, changed (and whether
+// A plan as its approver reads it (a change's page, a host's Configuration tab): VMs added, changed (and whether
 // they need a restart), removed (and whether their disks go), drifted, and per
 // changed VM the elements of the deployed or live definition the deploy would
 // remove or replace — nothing a deploy drops may be hidden from the approver.
@@ -11,7 +11,15 @@ import type { HostPlan } from '@/lib/render';
 
 const actionVariant = { added: 'success', changed: 'warning', removed: 'destructive', unchanged: 'muted', unmanaged: 'muted' } as const;
 
-export function PlanCard({ plan, liveCheckedAt }: { plan: HostPlan | null; liveCheckedAt: string | null }) {
+export function PlanCard({
+  plan,
+  liveCheckedAt,
+  nothingText = 'Nothing to deploy: this revision equals its base.',
+}: {
+  plan: HostPlan | null;
+  liveCheckedAt: string | null;
+  nothingText?: string;
+}) {
   if (!plan)
     return (
       <Card className="mb-6" data-testid="change-plan">
@@ -42,7 +50,7 @@ export function PlanCard({ plan, liveCheckedAt }: { plan: HostPlan | null; liveC
             {liveCheckedAt ? `compared with the live domains at ${liveCheckedAt}` : 'not compared with the live domains'}
           </span>
         </div>
-        {!plan.changed && <p className="text-sm text-muted-foreground">Nothing to deploy: this revision equals its base.</p>}
+        {!plan.changed && <p className="text-sm text-muted-foreground">{nothingText}</p>}
         {s.restartNeeded > 0 && (
           <Alert variant="warning" data-testid="restart-warning">
             <AlertTriangle className="mr-2 inline size-4" />

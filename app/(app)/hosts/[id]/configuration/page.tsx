@@ -1,16 +1,15 @@
-// A host's configuration for review: the plan at the top (what is added, changed
-// — and whether it needs a restart — removed, drifted), then every rendered file,
+// A host's configuration for review: the plan at the top (components/changes/plan-card:
+// added, changed — and whether it needs a restart — removed, what a deploy removes,
+// drifted), then every rendered file,
 // highlighted, with a side-by-side diff against the deployed revision.
 import { notFound } from 'next/navigation';
-import { AlertTriangle } from 'lucide-react';
 import { PageHeader } from '@/components/page-header';
 import { IssueList } from '@/components/forms/spec-form-kit';
 import { FileDiff } from '@/components/config/file-diff';
+import { PlanCard } from '@/components/changes/plan-card';
 import { highlight } from '@/components/config/highlight';
-import { Alert } from '@/components/ui/alert';
 import { Badge } from '@/components/ui/badge';
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table';
 import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
 import { hostConfiguration } from '@/lib/hosts/configuration';
@@ -21,7 +20,6 @@ import { HostTabs } from '../host-tabs';
 
 export const metadata = { title: 'Configuration' };
 
-const actionVariant = { added: 'success', changed: 'warning', removed: 'destructive', unchanged: 'muted', unmanaged: 'muted' } as const;
 const fileVariant = { added: 'success', changed: 'warning', removed: 'destructive', unchanged: 'muted' } as const;
 
 export default async function ConfigurationPage({ params }: { params: Promise<{ id: string }> }) {
@@ -42,7 +40,6 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
     );
   }
   const { plan, files } = config;
-  const s = plan.summary;
   const highlighted = await Promise.all(files.map(async (f) => (f.desired === null ? null : highlight(f.desired, f.path))));
   return (
     <>
@@ -51,61 +48,11 @@ export default async function ConfigurationPage({ params }: { params: Promise<{ 
         description={`Revision ${config.hash.slice(0, 12)} · deployed ${config.deployedHash ? `${config.deployedHash.slice(0, 12)} ${config.deployedKind === 'import' ? '(as found at import) ' : ''}at ${formatDateTime(config.deployedAt)}` : 'never'}`}
       />
       <HostTabs id={host.id} active="configuration" canEdit={canEdit} />
-      <Card className="mb-6" data-testid="plan-summary">
-        <CardHeader>
-          <CardTitle>Plan</CardTitle>
-        </CardHeader>
-        <CardContent className="grid gap-4">
-          <div className="flex flex-wrap gap-2 text-sm">
-            <Badge variant="success">{s.added} added</Badge>
-            <Badge variant="warning">{s.changed} changed</Badge>
-            <Badge variant="destructive">{s.removed} removed</Badge>
-            <Badge variant="muted">{s.unchanged} unchanged</Badge>
-            {s.drifted > 0 && <Badge variant="destructive">{s.drifted} drifted</Badge>}
-            {plan.hostModule !== 'none' && <Badge variant="muted">Nix module: {plan.hostModule}</Badge>}
-          </div>
-          {!plan.changed && (
-            <p className="text-sm text-muted-foreground">Nothing to deploy: the rendered configuration equals the deployed revision.</p>
-          )}
-          {s.restartNeeded > 0 && (
-            <Alert variant="warning" data-testid="restart-warning">
-              <AlertTriangle className="mr-2 inline size-4" />
-              {s.restartNeeded} VM{s.restartNeeded === 1 ? ' needs' : 's need'} a restart for the change to take effect. Hostdeck defines
-              the new configuration but does not restart running VMs by itself.
-            </Alert>
-          )}
-          {plan.vms.length > 0 && (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>VM</TableHead>
-                  <TableHead>Action</TableHead>
-                  <TableHead>What changes</TableHead>
-                  <TableHead>Restart</TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {plan.vms.map((vm) => (
-                  <TableRow key={vm.name} data-plan-vm={vm.name}>
-                    <TableCell className="font-medium">{vm.name}</TableCell>
-                    <TableCell>
-                      <Badge variant={actionVariant[vm.action]}>{vm.action}</Badge>
-                    </TableCell>
-                    <TableCell className="text-xs">
-                      {vm.changes.join(', ') || '—'}
-                      {vm.removal && (
-                        <div>{vm.removal.deleteDisks ? `disks deleted: ${vm.removal.disks.join(', ') || 'none'}` : 'disks kept'}</div>
-                      )}
-                      {vm.drifted && <div className="text-destructive">drifted on host: {vm.drift.join(', ')}</div>}
-                    </TableCell>
-                    <TableCell>{vm.restartNeeded ? <Badge variant="warning">needed</Badge> : '—'}</TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          )}
-        </CardContent>
-      </Card>
+      <PlanCard
+        plan={plan}
+        liveCheckedAt={null}
+        nothingText="Nothing to deploy: the rendered configuration equals the deployed revision."
+      />
       <h2 className="mb-3 text-lg font-semibold">Files ({files.length})</h2>
       <div className="grid gap-4">
         {files.map((file, index) => (
