@@ -9,11 +9,15 @@
 // in the same run against the same echo server: Debian's websockify (noVNC's
 // reference proxy) in front of an OpenSSH `ssh -L` tunnel to the same port.
 // Figures: throughput (64 MiB echoed in 64 KiB frames, ≤ 4 MiB in flight; best
-// of 3), round-trip latency of 32-byte messages (p50, p99 of 2,000 after 200
-// warm-up), and Hostdeck's memory per open console with 50 open (RSS growth / 50).
+// and median of 5 runs, alternating with the baseline's), round-trip latency of
+// 32-byte messages (p50, p99 of 2,000 after 200 warm-up), and Hostdeck's memory
+// per open console with 50 open (RSS growth / 50); and CPU time per MB echoed
+// (this process's threads but the client's, against websockify and ssh, from
+// /proc), which a busy machine disturbs less than the throughput.
 // ratio = ours / baseline: above 1 is better for throughput, below 1 for latency.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { createRequire } from 'node:module';
@@ -21,10 +25,12 @@ import { Worker } from 'node:worker_threads';
 import { WebSocketServer } from 'ws';
 import { closeAll } from '@/lib/ssh';
 import { ConsoleSession } from '@/lib/console/session';
-import { result, type BenchResult } from '@/bench/types';
+import { median, result, type BenchResult } from '@/bench/types';
 import { ensureLab, labTarget, sshArgs, type LabHost } from '@/tests/helpers/lab';
 
 const MiB = 1024 * 1024;
+/** Throughput runs of each path, alternating (these machines are shared: the median is steadier than the best). */
+const ROUNDS = 5;
 const require = createRequire(import.meta.url);
 
 const ECHO_PY = `
@@ -136,7 +142,7 @@ async function startOurs(lab: LabHost, echoPort: number): Promise<{ url: string;
 }
 
 /** The baseline: websockify → 127.0.0.1:L, `ssh -N -L L:127.0.0.1:echo` to the lab host. */
-async function startBaseline(lab: LabHost, echoPort: number): Promise<{ url: string; close(): void }> {
+async function startBaseline(lab: LabHost, echoPort: number): Promise<{ url: string; cpuSeconds(): number; close(): void }> {
   const [tunnelPort, wsPort] = [await freePort(), await freePort()];
   const ssh = spawn(
     'ssh',
@@ -148,11 +154,47 @@ async function startBaseline(lab: LabHost, echoPort: number): Promise<{ url: str
   await waitForPort(wsPort);
   return {
     url: `ws://127.0.0.1:${wsPort}/`,
+    // websockify forks a process per connection: reaped, it counts in the parent's children's time
+    cpuSeconds: () => cpuSecondsOf(wsockify.pid!) + cpuSecondsOf(ssh.pid!),
     close: () => {
       wsockify.kill('SIGTERM');
       ssh.kill('SIGTERM');
     },
   };
+}
+
+/**
+ * CPU seconds (user + system) from /proc: of process `pid` with its reaped
+ * children, or of one thread (`task`) alone.
+ */
+function cpuSecondsOf(pid: number, task?: number): number {
+  const stat = readFileSync(task === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${task}/stat`, 'utf8');
+  const f = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .split(' ')
+    .map(Number); // f[0] is field 3 (state)
+  const ticks = f[11]! + f[12]! + (task === undefined ? f[13]! + f[14]! : 0); // utime stime [cutime cstime]
+  return ticks / 100; // USER_HZ
+}
+
+const threadIds = () => readdirSync('/proc/self/task').map(Number);
+
+/**
+ * Hostdeck's side: every thread of this process (the event loop, V8's helper
+ * threads) but the client's worker thread. V8's helpers also collect the
+ * worker's garbage: that counts against us.
+ */
+function ourCpuSeconds(clientThreads: Set<number>): number {
+  let sum = 0;
+  for (const tid of threadIds()) {
+    if (clientThreads.has(tid)) continue;
+    try {
+      sum += cpuSecondsOf(process.pid, tid);
+    } catch {
+      /* the thread ended meanwhile */
+    }
+  }
+  return sum;
 }
 
 /**
@@ -221,6 +263,8 @@ class Client {
   private readonly worker = new Worker(CLIENT_JS, { eval: true });
   private next = 0;
   private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  /** Resolves once the worker's thread runs. */
+  readonly online = new Promise<void>((resolve) => this.worker.once('online', () => resolve()));
   constructor() {
     this.worker.on('message', ({ id, value, error }: { id: number; value?: unknown; error?: string }) => {
       const w = this.waiting.get(id);
@@ -281,24 +325,44 @@ export async function benchConsole(): Promise<BenchResult[]> {
   const echo = await startEcho(lab!);
   const ours = await startOurs(lab!, echo.port);
   const base = await startBaseline(lab!, echo.port);
+  const threadsBefore = new Set(threadIds());
   const client = new Client();
+  await client.online;
+  const clientThreads = new Set(threadIds().filter((t) => !threadsBefore.has(t)));
   try {
     // warm both paths (SSH connection, TCP windows), then alternate runs
     await client.throughput(ours.url, 8 * MiB);
     await client.throughput(base.url, 8 * MiB);
     const tOurs: number[] = [];
     const tBase: number[] = [];
-    for (let i = 0; i < 3; i++) {
+    const cpu = { ours: 0, base: 0 };
+    const settle = () => new Promise((r) => setTimeout(r, 200)); // websockify reaps the connection's process
+    for (let i = 0; i < ROUNDS; i++) {
+      let before = ourCpuSeconds(clientThreads);
       tOurs.push(await client.throughput(ours.url));
+      await settle();
+      cpu.ours += ourCpuSeconds(clientThreads) - before;
+      before = base.cpuSeconds();
       tBase.push(await client.throughput(base.url));
+      await settle();
+      cpu.base += base.cpuSeconds() - before;
     }
+    const echoedMB = (ROUNDS * 64 * MiB) / 1e6;
     const lOurs = await client.latencies(ours.url);
     const lBase = await client.latencies(base.url);
     const perConsole = await memoryPerConsole(client, ours.url);
     return [
-      result('console throughput (echo, 64 KiB frames)', Math.max(...tOurs), 'MB/s', {
+      result(`console throughput (echo, 64 KiB frames; best of ${ROUNDS})`, Math.max(...tOurs), 'MB/s', {
         name: 'websockify + ssh -L',
         value: Math.max(...tBase),
+      }),
+      result(`console throughput (echo, 64 KiB frames; median of ${ROUNDS})`, median(tOurs), 'MB/s', {
+        name: 'websockify + ssh -L',
+        value: median(tBase),
+      }),
+      result('console CPU time per MB echoed (proxy side)', (cpu.ours / echoedMB) * 1000, 'ms', {
+        name: 'websockify + ssh -L',
+        value: (cpu.base / echoedMB) * 1000,
       }),
       result('console round trip p50 (32 B)', percentile(lOurs, 50), 'ms', { name: 'websockify + ssh -L', value: percentile(lBase, 50) }),
       result('console round trip p99 (32 B)', percentile(lOurs, 99), 'ms', { name: 'websockify + ssh -L', value: percentile(lBase, 99) }),

@@ -76,6 +76,7 @@ export async function openSerialConsole(
   );
   try {
     const lease = await defaultPool().lease(target, 'session', { signal: abort.signal });
+    lease.client.setNoDelay(true); // interactive: keystrokes and their echo never wait for Nagle
     try {
       const channel = await openSessionChannel<ClientChannel>(lease, 'the serial console', (cb) =>
         lease.client.exec(command, { pty: { term: 'xterm-256color', cols: size.cols, rows: size.rows, width: 0, height: 0 } }, cb),

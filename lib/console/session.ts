@@ -149,7 +149,7 @@ export class ConsoleSession {
         release = serial.release;
       } else {
         const address = await this.displayAddress();
-        channel = await openForward(this.init.target, address.host, address.port, { timeoutMs: 15_000 });
+        channel = await openForward(this.init.target, address.host, address.port, { timeoutMs: 15_000, noDelay: true });
       }
     } catch (error) {
       const [code, reason] = describeOpenError(error, this.init.host.name);

@@ -16,6 +16,13 @@ export type ForwardOptions = {
   /** Limit for connecting and opening the tunnel. Default 15 s. */
   timeoutMs?: number;
   pool?: SshPool;
+  /**
+   * Turn off Nagle's algorithm on the host's connection (TCP_NODELAY), as
+   * OpenSSH does for interactive sessions: a console's small writes (a key,
+   * a mouse move) then never wait for the ACK of the previous packet. It
+   * stays off for that pooled connection. Default false.
+   */
+  noDelay?: boolean;
 };
 
 /** Open a tunnel to `host:port` as seen from the SSH host. Destroy/end the stream to close it. */
@@ -31,6 +38,7 @@ export async function openForward(target: SshTarget, host: string, port: number,
   );
   try {
     const lease = await pool.lease(target, 'forward', { signal: abort.signal });
+    if (options.noDelay) lease.client.setNoDelay(true);
     let channel: ClientChannel;
     try {
       channel = await new Promise<ClientChannel>((resolve, reject) => {

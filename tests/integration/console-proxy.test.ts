@@ -8,6 +8,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
@@ -313,6 +314,16 @@ describe('serial console', () => {
 });
 
 describe('robustness', () => {
+  it("ws unmasks the browser's frames with the native bufferutil, not its JavaScript fallback", () => {
+    // ws loads bufferutil when it can (an optional dependency with prebuilt binaries); the benchmark's throughput depends on it
+    const require = createRequire(import.meta.url);
+    expect(process.env.WS_NO_BUFFER_UTIL).toBeUndefined();
+    const native = require('bufferutil') as { mask: unknown; unmask: unknown };
+    const fallback = require('bufferutil/fallback') as { mask: unknown; unmask: unknown };
+    expect(native.unmask).not.toBe(fallback.unmask);
+    expect(String(native.unmask)).toContain('[native code]');
+  });
+
   it('ends idle sessions after the configured time', async () => {
     process.env.HOSTDECK_CONSOLE_IDLE_MS = '1200';
     const { ws } = await open((await ticketFor('olga', 'one', 'vnc')).url);
