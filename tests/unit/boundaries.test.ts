@@ -77,7 +77,7 @@ describe('boundaries', () => {
 
   it('names every browser test *.e2e.ts, so Playwright runs it (a *.spec.ts would be skipped silently)', () => {
     const files = fs.readdirSync(path.join(REPO_ROOT, 'e2e')).filter((name) => name.endsWith('.ts'));
-    const stray = files.filter((name) => !/\.e2e\.ts$|\.setup\.ts$|^helpers\.ts$/.test(name));
+    const stray = files.filter((name) => !/\.e2e\.ts$|\.setup\.ts$|^helpers\.ts$|^global-teardown\.ts$/.test(name));
     expect(stray).toEqual([]);
     expect(files.filter((name) => name.endsWith('.e2e.ts')).length).toBeGreaterThan(0);
   });
