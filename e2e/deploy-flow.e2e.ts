@@ -92,8 +92,8 @@ test('create, propose, approve by another person, deploy, edit, roll back', asyn
   });
   expect((await pinned.json()).factsError).toBeNull();
 
-  const olga = await signedIn(browser, 'olga', 'operator', admin);
-  const abe = await signedIn(browser, 'abe', 'approver', admin);
+  const olga = await signedIn(browser, 'flow-operator', 'operator', admin);
+  const abe = await signedIn(browser, 'flow-approver', 'approver', admin);
 
   // Olga defines the VM: nothing reaches the host; the host's change is a draft.
   await olga.goto(`/hosts/${hostId}/vms/new`);

@@ -142,7 +142,11 @@ describe('one operation, two entry points, one audit shape', () => {
 
     const since = await lastId();
     request.token = operator.session;
-    expect((await saveVmAction({ hostId: host.id, id: vm.id, spec: vmSpec({ memoryMiB: 1024 }) })).data).toEqual({ ok: true, id: vm.id });
+    expect((await saveVmAction({ hostId: host.id, id: vm.id, spec: vmSpec({ memoryMiB: 1024 }) })).data).toEqual({
+      ok: true,
+      id: vm.id,
+      changeId: expect.any(String), // the save made the host's open change
+    });
     expect(
       (
         await updateVmRoute(
