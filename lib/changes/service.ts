@@ -54,7 +54,8 @@ export async function changeFacts(change: {
   };
 }
 
-async function assertMay(action: ChangeAction, change: ChangeRow, actor: ChangeActor): Promise<void> {
+/** Throws the rules' refusal (403 or 409) unless `actor` may do `action` to the change now. */
+export async function assertMay(action: ChangeAction, change: Parameters<typeof changeFacts>[0], actor: ChangeActor): Promise<void> {
   const verdict = mayDo(action, await changeFacts(change), actor, { fourEyes: await fourEyesRequired() });
   if (!verdict.ok) throw new DomainError(verdict.code, verdict.reason);
 }

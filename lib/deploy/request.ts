@@ -10,9 +10,7 @@ import { getDb } from '@/lib/db';
 import { DomainError, notFound } from '@/lib/errors';
 import { hasRole } from '@/lib/auth/roles';
 import { sendJob } from '@/lib/jobs';
-import { fourEyesRequired } from '@/lib/settings';
-import { changeFacts, type ChangeActor } from '@/lib/changes/service';
-import { mayDo } from '@/lib/changes/rules';
+import { assertMay, type ChangeActor } from '@/lib/changes/service';
 import { initialSteps } from '@/lib/deploy/steps';
 import { appendLog } from '@/lib/deploy/log';
 import { createDeployQueue, DEPLOY_QUEUE, type DeployJob } from '@/lib/deploy/queue';
@@ -24,8 +22,7 @@ export async function deployChange(changeId: string, actor: ChangeActor): Promis
   const db = getDb();
   const change = await db.change.findUnique({ where: { id: changeId }, include: { host: { select: { name: true, flavour: true } } } });
   if (!change) throw notFound('change');
-  const verdict = mayDo('deploy', await changeFacts(change), actor, { fourEyes: await fourEyesRequired() });
-  if (!verdict.ok) throw new DomainError(verdict.code, verdict.reason);
+  await assertMay('deploy', change, actor);
   const steps = initialSteps(strategyFor(change.host.flavour).steps);
 
   const deployment = await db.$transaction(async (tx) => {

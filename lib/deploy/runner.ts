@@ -121,8 +121,9 @@ async function execute(deploymentId: string, options: RunnerOptions): Promise<vo
   const revision = toDeployRevision(deployment.revision);
   if (!revision) throw new Error('The revision has no manifest: it was not rendered by Hostdeck and cannot be deployed');
   const deployed = await deployedRevision(host.id);
-  const previousRow = deployed ? await db.revision.findUnique({ where: { id: deployed.id } }) : null;
-  const previous = previousRow ? toDeployRevision(previousRow) : null;
+  const previous: DeployRevision | null = deployed?.manifest
+    ? { id: deployed.id, hash: deployed.hash, files: deployed.files, manifest: deployed.manifest }
+    : null;
   const target = await sshTargetFor(host);
 
   const abort = new AbortController();
