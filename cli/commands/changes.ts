@@ -15,7 +15,7 @@ import { getHostByName } from '@/lib/hosts/queries';
 import { approveChange, createChange, proposeChange, rejectChange, type ChangeActor } from '@/lib/changes/service';
 import { deployChange } from '@/lib/deploy/request';
 import { getChangeDetail, getDeployment, isFinished, listChanges } from '@/lib/deploy/queries';
-import { logChunksAfter } from '@/lib/deploy/log';
+import { forEachChunkAfter } from '@/lib/deploy/log';
 import { cliAuditActor, printTable, validate, withDatabase } from '@/cli/io';
 import { CHANGE_STATUSES } from '@/lib/changes/rules';
 
@@ -143,12 +143,7 @@ export function registerChangeCommands(program: Command): void {
         let cursor: string | null = null;
         for (;;) {
           const { status } = await getDeployment(id);
-          for (;;) {
-            const chunks = await logChunksAfter(id, cursor, 500);
-            for (const chunk of chunks) process.stdout.write(chunk.text);
-            if (chunks.length > 0) cursor = chunks[chunks.length - 1]!.id;
-            if (chunks.length < 500) break;
-          }
+          cursor = await forEachChunkAfter(id, cursor, (chunk) => process.stdout.write(chunk.text));
           if (!options.follow) return;
           if (isFinished(status)) {
             if (status !== 'succeeded') process.exitCode = 1;

@@ -7,7 +7,7 @@
 // database is read every STREAM_POLL_MS; a comment line every 15 s keeps
 // proxies from closing an idle stream.
 import { getDb } from '@/lib/db';
-import { fullLog, logChunksAfter, parseLogCursor } from '@/lib/deploy/log';
+import { forEachChunkAfter, fullLog, parseLogCursor } from '@/lib/deploy/log';
 import { stepsOf } from '@/lib/deploy/steps';
 
 const STREAM_POLL_MS = 400;
@@ -61,12 +61,9 @@ export async function deploymentLogResponse(
           // State first, then chunks: a finished state read before the last chunks guarantees they are all sent before `end`.
           const state = await readState(deploymentId);
           if (!state) break;
-          for (;;) {
-            const chunks = await logChunksAfter(deploymentId, cursor, 500);
-            for (const chunk of chunks) send(event('log', { step: chunk.step, text: chunk.text }, chunk.id));
-            if (chunks.length > 0) cursor = chunks[chunks.length - 1]!.id;
-            if (chunks.length < 500) break;
-          }
+          cursor = await forEachChunkAfter(deploymentId, cursor, (chunk) =>
+            send(event('log', { step: chunk.step, text: chunk.text }, chunk.id)),
+          );
           const stateText = JSON.stringify(state);
           if (stateText !== lastState) {
             lastState = stateText;

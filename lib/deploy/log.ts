@@ -28,16 +28,37 @@ export async function logChunksAfter(deploymentId: string, afterId: string | nul
   return rows.map((row) => ({ ...row, id: row.id.toString() }));
 }
 
+/**
+ * Hands every chunk after `afterId` (null: from the start) to `onChunk`,
+ * oldest first, a page at a time; returns the id of the last chunk seen
+ * (`afterId` when there was none), the point to resume from.
+ */
+export async function forEachChunkAfter(
+  deploymentId: string,
+  afterId: string | null,
+  onChunk: (chunk: LogChunk) => void,
+): Promise<string | null> {
+  let cursor = afterId;
+  for (;;) {
+    const chunks = await logChunksAfter(deploymentId, cursor, 1000);
+    for (const chunk of chunks) onChunk(chunk);
+    if (chunks.length > 0) cursor = chunks[chunks.length - 1]!.id;
+    if (chunks.length < 1000) return cursor;
+  }
+}
+
+/** The log so far as text, and the id of its last chunk (where a stream resumes). */
+export async function logSoFar(deploymentId: string): Promise<{ text: string; lastChunkId: string | null }> {
+  let text = '';
+  const lastChunkId = await forEachChunkAfter(deploymentId, null, (chunk) => {
+    text += chunk.text;
+  });
+  return { text, lastChunkId };
+}
+
 /** The whole log as text. */
 export async function fullLog(deploymentId: string): Promise<string> {
-  let text = '';
-  let after: string | null = null;
-  for (;;) {
-    const chunks = await logChunksAfter(deploymentId, after, 1000);
-    for (const chunk of chunks) text += chunk.text;
-    if (chunks.length < 1000) return text;
-    after = chunks[chunks.length - 1]!.id;
-  }
+  return (await logSoFar(deploymentId)).text;
 }
 
 /** A valid resume point from a Last-Event-ID header or `after` query value, else null. */

@@ -6,7 +6,6 @@ import { compareFiles, deployedRevision, redactFiles, type FileComparison } from
 import { revisionFilesOf } from '@/lib/hosts/columns';
 import { fourEyesRequired } from '@/lib/settings';
 import { availableActions, OPEN_STATUSES, type Actor, type ChangeAction, type ChangeStatus } from '@/lib/changes/rules';
-import { logChunksAfter } from '@/lib/deploy/log';
 import { stepsOf, type DeploymentStep } from '@/lib/deploy/steps';
 import type { DeploymentStatus } from '@/lib/generated/prisma/enums';
 
@@ -199,16 +198,4 @@ export function openChangesOf(hostId: string) {
     orderBy: { updatedAt: 'desc' },
     select: { id: true, title: true, kind: true, status: true, urgent: true, updatedAt: true },
   });
-}
-
-/** The deployment's log so far, and the id of its last chunk (a live stream resumes after it). */
-export async function logSoFar(deploymentId: string): Promise<{ text: string; lastChunkId: string | null }> {
-  let text = '';
-  let after: string | null = null;
-  for (;;) {
-    const chunks = await logChunksAfter(deploymentId, after, 1000);
-    for (const chunk of chunks) text += chunk.text;
-    if (chunks.length > 0) after = chunks[chunks.length - 1]!.id;
-    if (chunks.length < 1000) return { text, lastChunkId: after };
-  }
 }

@@ -2,15 +2,14 @@
 // elapsed time, NixOS generations, error, and the log — streamed while it runs
 // (components/deployments/deployment-live), whole once it has finished.
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { PageHeader } from '@/components/page-header';
 import { DeploymentLive } from '@/components/deployments/deployment-live';
 import { Card, CardContent } from '@/components/ui/card';
 import { requireUser } from '@/lib/auth/current-user';
 import { hasRole } from '@/lib/auth/roles';
-import { getDeployment, logSoFar } from '@/lib/deploy/queries';
-import { DomainError } from '@/lib/errors';
-import { looksLikeUuid } from '@/lib/spec/primitives';
+import { getDeployment } from '@/lib/deploy/queries';
+import { logSoFar } from '@/lib/deploy/log';
+import { loadOrNotFound } from '@/lib/server/page-load';
 import { formatDateTime } from '@/lib/utils';
 
 export const metadata = { title: 'Deployment' };
@@ -22,20 +21,10 @@ const KIND_WORDS: Record<string, string> = {
   import: 'Import baseline',
 };
 
-async function load(id: string) {
-  if (!looksLikeUuid(id)) notFound();
-  try {
-    return await getDeployment(id);
-  } catch (error) {
-    if (error instanceof DomainError && error.code === 'not_found') notFound();
-    throw error;
-  }
-}
-
 export default async function DeploymentPage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
   const { id } = await params;
-  const d = await load(id);
+  const d = await loadOrNotFound(id, getDeployment);
   const log = await logSoFar(d.id);
   const iso = (date: Date | null) => (date ? date.toISOString() : null);
   return (
