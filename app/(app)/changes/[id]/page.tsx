@@ -3,7 +3,6 @@
 // against its base revision, its deployments and comments, and only the
 // buttons this user may use now.
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { AlertTriangle } from 'lucide-react';
 import { PageHeader } from '@/components/page-header';
 import { FileDiff } from '@/components/config/file-diff';
@@ -16,9 +15,8 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card';
 import { requireUser } from '@/lib/auth/current-user';
 import { getChangeDetail } from '@/lib/deploy/queries';
 import { OPEN_STATUSES } from '@/lib/changes/rules';
-import { DomainError } from '@/lib/errors';
 import { canReadSecrets } from '@/lib/security/redact';
-import { looksLikeUuid } from '@/lib/spec/primitives';
+import { loadOrNotFound } from '@/lib/server/page-load';
 import { formatDateTime } from '@/lib/utils';
 
 export const metadata = { title: 'Change' };
@@ -31,20 +29,12 @@ const KIND_WORDS: Record<string, string> = {
   reapply: 're-apply of the deployed revision (over drift)',
 };
 
-async function loadChange(id: string, viewer: Parameters<typeof getChangeDetail>[1]) {
-  if (!looksLikeUuid(id)) notFound();
-  try {
-    return await getChangeDetail(id, viewer);
-  } catch (error) {
-    if (error instanceof DomainError && error.code === 'not_found') notFound();
-    throw error;
-  }
-}
-
 export default async function ChangePage({ params }: { params: Promise<{ id: string }> }) {
   const user = await requireUser();
   const { id } = await params;
-  const change = await loadChange(id, { id: user.id, role: user.role, revealSecrets: canReadSecrets(user.role) });
+  const change = await loadOrNotFound(id, (changeId) =>
+    getChangeDetail(changeId, { id: user.id, role: user.role, revealSecrets: canReadSecrets(user.role) }),
+  );
   const open = OPEN_STATUSES.includes(change.status);
   const changedFiles = change.files.filter((f) => f.status !== 'unchanged');
   const unchangedFiles = change.files.filter((f) => f.status === 'unchanged');
