@@ -161,8 +161,9 @@ async function execute(deploymentId: string, options: RunnerOptions): Promise<vo
       const row = await db.deployment.findUnique({ where: { id: deploymentId }, select: { cancelRequestedAt: true } });
       if (cancelRequested || row?.cancelRequestedAt) throw new CancelledError(`Cancelled before step ${name}`);
       currentStep = name;
-      await saveSteps(markStep(steps, name, 'running', new Date()));
+      // The header first: a step shown as running always has its place in the log.
       await appendLog(deploymentId, name, `── ${name}\n`);
+      await saveSteps(markStep(steps, name, 'running', new Date()));
       try {
         const result = await run();
         await saveSteps(markStep(steps, name, 'done', new Date()));
